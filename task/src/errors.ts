@@ -1,0 +1,78 @@
+/**
+ * Failure classes of the job. Each carries a stable `code`, and where known the file or
+ * object, the line and the field, so a user can act on the message. The composition root
+ * maps codes to exit codes (see {@link exitCodeFor}).
+ */
+export type EtlErrorCode =
+  /** Bad command line: unknown option, missing value. */
+  | "USAGE"
+  /** The input does not exist (no such file, bucket, key, or an empty prefix). */
+  | "INPUT_NOT_FOUND"
+  /** The input exists but cannot be read (permissions, a directory, bad credentials). */
+  | "INPUT_UNREADABLE"
+  /** The header row lacks a required column, or the file has no header at all. */
+  | "BAD_HEADER"
+  /** The input changed while it was being read. */
+  | "INPUT_CHANGED"
+  /** The output location cannot be written, or a run with this id was already published. */
+  | "OUTPUT_REJECTED"
+  /** rowsRead != clean + duplicates + rejected: a bug; nothing is published. */
+  | "INVARIANT_BROKEN"
+  /** The run passed its deadline. */
+  | "DEADLINE_EXCEEDED"
+  /** Anything else. */
+  | "INTERNAL";
+
+/** Where in the input an error was found. */
+export interface ErrorLocation {
+  /** Path or URI of the file or object. */
+  file?: string;
+  /** 1-based line number. */
+  line?: number;
+  /** Column name, as in the header. */
+  field?: string;
+}
+
+export class EtlError extends Error {
+  override readonly name = "EtlError";
+  constructor(
+    readonly code: EtlErrorCode,
+    message: string,
+    readonly location: ErrorLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Exit codes, documented in the README: 0 success; 2 bad usage or bad input that stops the
+ * run; 1 any other failure.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+const badInputCodes: ReadonlySet<EtlErrorCode> = new Set<EtlErrorCode>([
+  "USAGE",
+  "INPUT_NOT_FOUND",
+  "INPUT_UNREADABLE",
+  "BAD_HEADER",
+  "INPUT_CHANGED",
+  "OUTPUT_REJECTED",
+]);
+
+/** The process exit code for an error thrown by a run. */
+export function exitCodeFor(error: unknown): number {
+  return error instanceof EtlError && badInputCodes.has(error.code) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+}
+
+/** One line for stderr: `cti-etl: <CODE> <file>:<line> field <field>: <message>`. */
+export function formatError(error: unknown): string {
+  if (!(error instanceof EtlError)) {
+    return `cti-etl: INTERNAL: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  }
+  const { file, line, field } = error.location;
+  const where = [file && (line ? `${file}:${line}` : file), field && `field ${field}`].filter(Boolean).join(" ");
+  return `cti-etl: ${error.code}${where ? ` ${where}` : ""}: ${error.message}`;
+}

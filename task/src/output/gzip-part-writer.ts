@@ -1,0 +1,99 @@
+import { once } from "node:events";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip, type Gzip } from "node:zlib";
+import type { RunOutput } from "./run-output.ts";
+
+/** A finished part file. */
+export interface PartInfo {
+  /** Path inside the run, e.g. `clean/part-00000.csv.gz`. */
+  relPath: string;
+  rows: number;
+  /** Compressed size in bytes. */
+  bytes: number;
+}
+
+/** Options of {@link GzipPartWriter}. */
+export interface PartWriterOptions {
+  /** Folder inside the run, e.g. `clean`. */
+  dir: string;
+  /** Header line written at the top of each part, with its `\n`. */
+  header: string;
+  /** Start a new part once this many uncompressed bytes went into the current one. */
+  partBytes: number;
+  /** gzip level, 1 (fast) to 9 (small). */
+  gzipLevel: number;
+}
+
+interface OpenPart {
+  relPath: string;
+  gzip: Gzip;
+  rows: number;
+  uncompressed: number;
+  compressed: { bytes: number };
+  done: Promise<unknown>;
+}
+
+/**
+ * Writes CSV text into gzip part files, rolling to a new part past `partBytes`. Compression
+ * runs on libuv's thread pool, so it overlaps with parsing; writes wait on backpressure.
+ * At least one part is always written (a header-only part when there are no rows).
+ */
+export class GzipPartWriter {
+  private current: OpenPart | undefined;
+  private readonly parts: PartInfo[] = [];
+
+  constructor(
+    private readonly output: RunOutput,
+    private readonly options: PartWriterOptions,
+  ) {}
+
+  /** Appends `rows` rows of CSV text. */
+  async write(text: string, rows: number): Promise<void> {
+    if (rows === 0) return;
+    if (this.current && this.current.uncompressed >= this.options.partBytes) await this.closeCurrent();
+    const part = this.current ?? (this.current = await this.open());
+    part.rows += rows;
+    part.uncompressed += text.length;
+    if (!part.gzip.write(text)) await Promise.race([once(part.gzip, "drain"), part.done]);
+  }
+
+  /** Finishes the last part; returns every part written. */
+  async close(): Promise<PartInfo[]> {
+    if (!this.current && this.parts.length === 0) this.current = await this.open();
+    await this.closeCurrent();
+    return this.parts;
+  }
+
+  /** Destroys the open part, for runs that fail. */
+  abort(error: Error): void {
+    this.current?.gzip.destroy(error);
+  }
+
+  private async open(): Promise<OpenPart> {
+    const relPath = `${this.options.dir}/part-${String(this.parts.length).padStart(5, "0")}.csv.gz`;
+    const sink = await this.output.createFile(relPath);
+    const gzip = createGzip({ level: this.options.gzipLevel });
+    const compressed = { bytes: 0 };
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        compressed.bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const done = Promise.all([pipeline(gzip, counter, sink.stream), sink.done]);
+    // Surface failures through write/close, not as unhandled rejections.
+    done.catch(() => {});
+    gzip.write(this.options.header);
+    return { relPath, gzip, rows: 0, uncompressed: this.options.header.length, compressed, done };
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const part = this.current;
+    if (!part) return;
+    this.current = undefined;
+    part.gzip.end();
+    await part.done;
+    this.parts.push({ relPath: part.relPath, rows: part.rows, bytes: part.compressed.bytes });
+  }
+}

@@ -1,0 +1,98 @@
+import { type } from "arktype";
+
+/** Redshift's largest VARCHAR, in bytes: the default cap on a field's UTF-8 length. */
+export const REDSHIFT_MAX_VARCHAR_BYTES = 65535;
+
+/** The reasons a record is rejected. Exactly one applies to a rejected record. */
+export const reasons = {
+  unterminatedQuote: "Quoted field is not closed before the end of the file",
+  tooManyFields: "Row has more fields than the header",
+  invalidUtf8: (field: FieldName) => `Field \`${field}\` is not valid UTF-8`,
+  empty: "Record is empty",
+  required: (field: FieldName) => `Field \`${field}\` is required`,
+  tooLong: (field: FieldName, maxBytes: number) => `Field \`${field}\` is longer than ${maxBytes} bytes`,
+} as const;
+
+export type FieldName = "Key" | "Data";
+
+/**
+ * A record as the CSV reader found it, before validation: raw values (undefined when the
+ * row is short) and what the reader noticed about the bytes.
+ */
+export interface RawRecord {
+  key: string | undefined;
+  data: string | undefined;
+  /** Fields beyond the header's count. */
+  extraFields: number;
+  /** The first field whose bytes were not valid UTF-8, or "" when all were. */
+  invalidUtf8: "" | FieldName;
+  /** The record's quoted field was still open at the end of the input. */
+  unterminatedQuote: boolean;
+}
+
+/** A clean record: both fields trimmed, lowercased and non-empty. */
+export interface CleanRecord {
+  key: string;
+  data: string;
+}
+
+/** Trim leading and trailing whitespace, then lowercase (full Unicode). */
+export function normalise(value: string | undefined): string {
+  return value === undefined ? "" : value.trim().toLowerCase();
+}
+
+/** UTF-8 length of `s`, computed only when the cheap bound (3 bytes per UTF-16 unit) can't decide. */
+function exceedsBytes(s: string, maxBytes: number): boolean {
+  return s.length * 3 > maxBytes && Buffer.byteLength(s, "utf8") > maxBytes;
+}
+
+/** Options of {@link createRecordSchema}. */
+export interface RecordSchemaOptions {
+  /** Largest accepted field after normalisation, in UTF-8 bytes. Default 65535. */
+  maxFieldBytes?: number;
+}
+
+/**
+ * The record schema: the one validator of every row. Structural checks on the raw record
+ * come first, then the morph (trim + lowercase), then the rules on the normalised values,
+ * so each rejected record carries exactly one reason, in this order: unterminated quote,
+ * too many fields, invalid UTF-8, empty/required, too long.
+ */
+export function createRecordSchema(options: RecordSchemaOptions = {}) {
+  const maxBytes = options.maxFieldBytes ?? REDSHIFT_MAX_VARCHAR_BYTES;
+  return type({
+    key: "string | undefined",
+    data: "string | undefined",
+    extraFields: "number.integer >= 0",
+    invalidUtf8: "'' | 'Key' | 'Data'",
+    unterminatedQuote: "boolean",
+  })
+    .narrow((raw, ctx) => {
+      if (raw.unterminatedQuote) return ctx.reject({ message: reasons.unterminatedQuote });
+      if (raw.extraFields > 0) return ctx.reject({ message: reasons.tooManyFields });
+      if (raw.invalidUtf8 !== "") return ctx.reject({ message: reasons.invalidUtf8(raw.invalidUtf8) });
+      return true;
+    })
+    .pipe((raw): CleanRecord => ({ key: normalise(raw.key), data: normalise(raw.data) }))
+    .narrow((record, ctx) => {
+      if (record.key === "") {
+        return ctx.reject({ message: record.data === "" ? reasons.empty : reasons.required("Key") });
+      }
+      if (record.data === "") return ctx.reject({ message: reasons.required("Data") });
+      if (exceedsBytes(record.key, maxBytes)) return ctx.reject({ message: reasons.tooLong("Key", maxBytes) });
+      if (exceedsBytes(record.data, maxBytes)) return ctx.reject({ message: reasons.tooLong("Data", maxBytes) });
+      return true;
+    });
+}
+
+export type RecordSchema = ReturnType<typeof createRecordSchema>;
+
+/** Result of validating one record: the clean record, or the single reason it was rejected. */
+export type Validation = { ok: true; record: CleanRecord } | { ok: false; reason: string };
+
+/** Validates one raw record through the schema; arktype's errors are data, not exceptions. */
+export function validateRecord(schema: RecordSchema, raw: RawRecord): Validation {
+  const out = schema(raw);
+  if (out instanceof type.errors) return { ok: false, reason: out[0]?.message ?? out.summary };
+  return { ok: true, record: out };
+}
