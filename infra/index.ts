@@ -1,0 +1,112 @@
+/**
+ * The cti-etl Pulumi program: everything the job needs on a fresh AWS account. Reads the stack
+ * configuration once, composes the modules, and exports what operators need.
+ */
+import { fileURLToPath } from "node:url";
+import * as pulumi from "@pulumi/pulumi";
+import { Compute } from "./compute.ts";
+import { readInfraConfig } from "./config.ts";
+import { resourceNames } from "./naming.ts";
+import { Network } from "./network.ts";
+import { Registry } from "./registry.ts";
+import { runTaskCommand as renderRunTaskCommand } from "./run-task-command.ts";
+import { Storage } from "./storage.ts";
+import { s3Uri } from "./storage-layout.ts";
+import { Warehouse } from "./warehouse.ts";
+
+const config = readInfraConfig();
+const names = resourceNames(pulumi.getProject(), pulumi.getStack());
+
+const network = new Network("network", { natGateway: config.natGateway, region: config.region });
+
+const storage = new Storage("storage", {
+  outputPrefix: config.outputPrefix,
+  stagingRetentionDays: config.stagingRetentionDays,
+  noncurrentVersionRetentionDays: config.noncurrentVersionRetentionDays,
+});
+
+const registry = new Registry("registry", {
+  buildContext: fileURLToPath(new URL("..", import.meta.url)),
+  cpuArchitecture: config.cpuArchitecture,
+});
+
+const warehouse = new Warehouse("warehouse", {
+  namespaceName: names.namespace,
+  workgroupName: names.workgroup,
+  database: config.redshiftDatabase,
+  baseCapacity: config.redshiftBaseCapacity,
+  subnetIds: network.privateSubnetIds,
+  securityGroupId: network.warehouseSecurityGroupId,
+  bucketArn: storage.bucketArn,
+  stagingPrefix: config.outputPrefix,
+});
+
+const compute = new Compute("compute", {
+  region: config.region,
+  clusterName: names.cluster,
+  taskFamily: names.taskFamily,
+  containerName: names.container,
+  logGroupName: names.logGroup,
+  logRetentionDays: config.logRetentionDays,
+  cpu: config.taskCpu,
+  memory: config.taskMemory,
+  cpuArchitecture: config.cpuArchitecture,
+  ephemeralStorageGiB: config.taskEphemeralStorageGiB,
+  imageUri: registry.imageUri,
+  repositoryArn: registry.repositoryArn,
+  bucketArn: storage.bucketArn,
+  workgroupArn: warehouse.workgroupArn,
+  environment: pulumi.all([storage.bucketName, warehouse.workgroupName, warehouse.copyRoleArn]).apply(
+    ([bucket, workgroup, copyRoleArn]) => ({
+      bucket,
+      inputPrefix: config.inputPrefix,
+      outputPrefix: config.outputPrefix,
+      table: config.redshiftTable,
+      workgroup,
+      database: config.redshiftDatabase,
+      copyRoleArn,
+    }),
+  ),
+});
+
+/** Name of the job's bucket. */
+export const bucketName = storage.bucketName;
+/** Where input is read from by default: `s3://<bucket>/<inputPrefix>`. */
+export const inputUri = storage.bucketName.apply((bucket) => s3Uri(bucket, config.inputPrefix));
+/** ECS cluster ARN. */
+export const clusterArn = compute.clusterArn;
+/** Task definition ARN (latest revision). */
+export const taskDefinitionArn = compute.taskDefinitionArn;
+/** Task definition family: what `aws ecs run-task --task-definition` takes. */
+export const taskDefinitionFamily = compute.taskDefinitionFamily;
+/** Private subnets the task runs in. */
+export const subnetIds = network.privateSubnetIds;
+/** Security group of the task. */
+export const securityGroupId = network.taskSecurityGroupId;
+/** Redshift Serverless workgroup name. */
+export const workgroupName = warehouse.workgroupName;
+/** The task's CloudWatch Logs group. */
+export const logGroupName = compute.logGroupName;
+/** The task image, by digest. */
+export const imageUri = registry.imageUri;
+/** Role Redshift assumes for COPY. */
+export const copyRoleArn = warehouse.copyRoleArn;
+/** Secrets Manager secret holding the Redshift admin password (the ARN, not the password). */
+export const redshiftAdminSecretArn = warehouse.adminSecretArn;
+/**
+ * An ad-hoc run, ready to paste. It sets `CTI_INPUT` explicitly: change that value to run on
+ * another object or prefix under the input prefix.
+ */
+export const runTaskCommand = pulumi
+  .all([compute.clusterArn, compute.taskDefinitionFamily, network.privateSubnetIds, network.taskSecurityGroupId, inputUri])
+  .apply(([cluster, taskDefinition, subnets, securityGroup, input]) =>
+    renderRunTaskCommand({
+      region: config.region,
+      cluster,
+      taskDefinition,
+      subnetIds: subnets,
+      securityGroupIds: [securityGroup],
+      containerName: names.container,
+      input,
+    }),
+  );

@@ -1,0 +1,291 @@
+/**
+ * The one Pulumi mocks helper of the infra tests. It records every resource the program
+ * registers, answers with fake outputs, and loads the program once per test run with the `dev`
+ * stack's configuration (`Pulumi.dev.yaml`).
+ *
+ * awsx components are remote: under mocks nothing runs them, so their outputs come from the
+ * fakes below. Every output an awsx class declares either gets a fake value or a poison marker;
+ * a poison marker that reaches a resource input or a stack output fails the run, and a remote
+ * component without fakes throws. Nothing resolves to `undefined` unnoticed.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as pulumi from "@pulumi/pulumi";
+
+export const project = "cti-etl";
+export const stack = "dev";
+export const fakeAccountId = "123456789012";
+
+/** One resource as the mocks saw it. */
+export interface RecordedResource {
+  /** Type token, e.g. `aws:s3/bucket:Bucket`. */
+  readonly type: string;
+  /** Logical name. */
+  readonly name: string;
+  /** Resolved inputs, as the program passed them. */
+  readonly inputs: Record<string, unknown>;
+  /** Inputs plus fake outputs: what the resource looks like after `pulumi up`. */
+  readonly state: Record<string, unknown>;
+  /** Custom resource (false for components). */
+  readonly custom: boolean;
+}
+
+/** Every resource registered so far, in order. */
+export const recorded: RecordedResource[] = [];
+/** Every error the mocks raised (unknown remote component, unknown invoke, poisoned input). */
+export const mockFailures: Error[] = [];
+
+const missingMarker = "MISSING_FAKE_OUTPUT";
+
+/** The file of each awsx component class: its declared outputs are read from it. */
+const remoteComponentSources: Record<string, string> = {
+  "awsx:ec2:Vpc": "@pulumi/awsx/ec2/vpc.js",
+  "awsx:ecr:Image": "@pulumi/awsx/ecr/image.js",
+  "awsx:ecr:Repository": "@pulumi/awsx/ecr/repository.js",
+};
+
+/** Fake outputs of awsx components, from their inputs. */
+const remoteComponentFakes: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "awsx:ec2:Vpc": (name, inputs) => {
+    const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
+    const specs = Array.isArray(inputs.subnetSpecs) ? (inputs.subnetSpecs as { type: string }[]) : [{ type: "Private" }, { type: "Public" }];
+    const idsOf = (kind: string) =>
+      specs.some((spec) => spec.type === kind) ? Array.from({ length: zones }, (_, i) => `subnet-${hex(`${name}-${kind}-${i}`, 17)}`) : [];
+    return {
+      vpcId: `vpc-${hex(name, 17)}`,
+      privateSubnetIds: idsOf("Private"),
+      publicSubnetIds: idsOf("Public"),
+      isolatedSubnetIds: idsOf("Isolated"),
+      subnetLayout: specs,
+    };
+  },
+  "awsx:ecr:Image": (name, inputs) => {
+    if (typeof inputs.repositoryUrl !== "string") throw new Error(`awsx:ecr:Image ${name} has no repositoryUrl`);
+    return { imageUri: `${inputs.repositoryUrl}@sha256:${hex(`${inputs.repositoryUrl}:${String(inputs.imageTag)}`, 64)}` };
+  },
+  "awsx:ecr:Repository": (name) => ({ url: `${fakeAccountId}.dkr.ecr.${region()}.amazonaws.com/${name}` }),
+};
+
+/** Fake outputs of AWS resources the program reads, keyed by type token. */
+const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "aws:s3/bucket:Bucket": (name, inputs) => {
+    const bucket = String(inputs.bucket ?? `${name}-${hex(name, 7)}`);
+    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}` };
+  },
+  "aws:iam/role:Role": (name, inputs) => {
+    const roleName = String(inputs.name ?? `${name}-${hex(name, 7)}`);
+    return { id: roleName, name: roleName, arn: `arn:aws:iam::${fakeAccountId}:role/${roleName}` };
+  },
+  "aws:ecr/repository:Repository": (name, inputs) => {
+    const repo = String(inputs.name ?? `${name}-${hex(name, 7)}`);
+    return {
+      id: repo,
+      name: repo,
+      registryId: fakeAccountId,
+      repositoryUrl: `${fakeAccountId}.dkr.ecr.${region()}.amazonaws.com/${repo}`,
+      arn: `arn:aws:ecr:${region()}:${fakeAccountId}:repository/${repo}`,
+    };
+  },
+  "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => {
+    const group = String(inputs.name ?? name);
+    return { id: group, name: group, arn: `arn:aws:logs:${region()}:${fakeAccountId}:log-group:${group}` };
+  },
+  "aws:ecs/cluster:Cluster": (name, inputs) => {
+    const cluster = String(inputs.name ?? name);
+    return { id: cluster, name: cluster, arn: `arn:aws:ecs:${region()}:${fakeAccountId}:cluster/${cluster}` };
+  },
+  "aws:ecs/taskDefinition:TaskDefinition": (name, inputs) => {
+    const family = String(inputs.family ?? name);
+    const withoutRevision = `arn:aws:ecs:${region()}:${fakeAccountId}:task-definition/${family}`;
+    return { id: family, family, revision: 1, arn: `${withoutRevision}:1`, arnWithoutRevision: withoutRevision };
+  },
+  "aws:redshiftserverless/namespace:Namespace": (name, inputs) => {
+    const id = uuid(name);
+    return {
+      id: String(inputs.namespaceName),
+      namespaceId: id,
+      arn: `arn:aws:redshift-serverless:${region()}:${fakeAccountId}:namespace/${id}`,
+      adminPasswordSecretArn: `arn:aws:secretsmanager:${region()}:${fakeAccountId}:secret:redshift!${String(inputs.namespaceName)}-admin-${hex(name, 6)}`,
+    };
+  },
+  "aws:redshiftserverless/workgroup:Workgroup": (name, inputs) => {
+    const id = uuid(name);
+    return { id: String(inputs.workgroupName), workgroupId: id, arn: `arn:aws:redshift-serverless:${region()}:${fakeAccountId}:workgroup/${id}` };
+  },
+  "aws:ec2/securityGroup:SecurityGroup": (name) => {
+    const id = `sg-${hex(name, 17)}`;
+    return { id, arn: `arn:aws:ec2:${region()}:${fakeAccountId}:security-group/${id}` };
+  },
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (name) => ({ id: `vpce-${hex(name, 17)}` }),
+};
+
+/** Fake results of provider functions (invokes), keyed by token. Unknown tokens throw. */
+const invokeFakes: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+    id: fakeAccountId,
+    accountId: fakeAccountId,
+    arn: `arn:aws:iam::${fakeAccountId}:user/deployer`,
+    userId: "AIDAFAKEUSERID",
+  }),
+  "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
+  "aws:ec2/getPrefixList:getPrefixList": (inputs) => ({ id: "pl-63a5400a", prefixListId: "pl-63a5400a", name: inputs.name, cidrBlocks: ["52.216.0.0/15"] }),
+};
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    try {
+      const inputs = args.inputs as Record<string, unknown>;
+      assertNoMissingOutputs(`${args.type} ${args.name}`, inputs);
+      const state = { ...fakeState(args.type, args.name, inputs, args.custom !== false), ...inputs };
+      recorded.push({ type: args.type, name: args.name, inputs, state, custom: args.custom !== false });
+      const id = args.custom === false ? undefined : String(state.id ?? `${args.name}-id`);
+      return { id: id as string, state };
+    } catch (error) {
+      mockFailures.push(error as Error);
+      throw error;
+    }
+  },
+  call(args) {
+    try {
+      const fake = invokeFakes[args.token];
+      if (!fake) throw new Error(`no fake for invoke ${args.token}: add one to test/infra/support/pulumi-mocks.ts`);
+      return fake(args.inputs as Record<string, unknown>);
+    } catch (error) {
+      mockFailures.push(error as Error);
+      throw error;
+    }
+  },
+};
+
+function fakeState(type: string, name: string, inputs: Record<string, unknown>, custom: boolean): Record<string, unknown> {
+  if (type.startsWith("awsx:")) {
+    const fake = remoteComponentFakes[type];
+    if (!fake) throw new Error(`no fake outputs for remote component ${type} (${name}): add them to test/infra/support/pulumi-mocks.ts`);
+    const faked = fake(name, inputs);
+    const poisoned = Object.fromEntries(
+      declaredOutputs(type)
+        .filter((output) => !(output in faked))
+        .map((output) => [output, `${missingMarker}(${type}.${output})`]),
+    );
+    return { ...poisoned, ...faked };
+  }
+  if (!custom) return {};
+  const fake = awsFakes[type];
+  if (fake) return fake(name, inputs);
+  const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
+  return { id: `${name}-id`, arn: `arn:aws:${service}:${region()}:${fakeAccountId}:${name}` };
+}
+
+/** Outputs a remote component class declares (`resourceInputs["x"] = undefined /*out*\/`). */
+function declaredOutputs(type: string): string[] {
+  const source = remoteComponentSources[type];
+  if (!source) throw new Error(`no SDK source listed for remote component ${type}`);
+  const text = readFileSync(createRequire(import.meta.url).resolve(source), "utf8");
+  return [...new Set([...text.matchAll(/resourceInputs\["(\w+)"\] = undefined \/\*out\*\//g)].map((m) => m[1]!))];
+}
+
+function assertNoMissingOutputs(where: string, value: unknown): void {
+  const found = findMissing(value);
+  if (found) throw new Error(`${where} uses ${found}: the program reads a remote component output the mocks do not fake`);
+}
+
+function findMissing(value: unknown): string | undefined {
+  if (typeof value === "string") return value.includes(missingMarker) ? value : undefined;
+  if (Array.isArray(value)) return value.map(findMissing).find((v) => v !== undefined);
+  if (value && typeof value === "object") return Object.values(value).map(findMissing).find((v) => v !== undefined);
+  return undefined;
+}
+
+function hex(seed: string, length: number): string {
+  return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+function uuid(seed: string): string {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function region(): string {
+  return pulumi.runtime.getConfig("aws:region") ?? "us-east-1";
+}
+
+/**
+ * Resolves an output (or plain value) to its value: the one way tests read outputs. Rejects when
+ * it resolves to `undefined` or to a poisoned remote output, or does not resolve in time.
+ */
+export function promiseOf<T>(value: pulumi.Input<T>, label = "output"): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${label} did not resolve within 10 s; mock failures: ${mockFailures.map(String).join("; ") || "none"}`)),
+      10_000,
+    );
+    pulumi.output(value).apply((resolved) => {
+      clearTimeout(timer);
+      const missing = findMissing(resolved);
+      if (resolved === undefined) reject(new Error(`${label} resolved to undefined`));
+      else if (missing) reject(new Error(`${label} contains ${missing}`));
+      else resolve(resolved as T);
+      return resolved;
+    });
+  });
+}
+
+/** Raw stack configuration from `Pulumi.<stack>.yaml` (flat `namespace:key: value` lines). */
+export function readStackConfig(stackName = stack): Record<string, string> {
+  const text = readFileSync(new URL(`../../../Pulumi.${stackName}.yaml`, import.meta.url), "utf8");
+  const config: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const match = /^ {2}([\w-]+:[\w-]+):\s*(.*?)\s*$/.exec(line);
+    if (match) config[match[1]!] = match[2]!.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1");
+  }
+  return config;
+}
+
+/** What {@link loadProgram} returns. */
+export interface LoadedProgram {
+  /** The program's stack outputs, resolved. */
+  readonly outputs: Record<string, unknown>;
+  /** The resources it registered. */
+  readonly resources: readonly RecordedResource[];
+}
+
+let loading: Promise<LoadedProgram> | undefined;
+
+/** Sets mocks and the `dev` config, imports the program once, and resolves every output. */
+export function loadProgram(): Promise<LoadedProgram> {
+  loading ??= (async () => {
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    pulumi.runtime.setAllConfig(readStackConfig(stack));
+    const program = (await import("../../../infra/index.ts")) as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(program)) outputs[name] = await promiseOf(value as pulumi.Input<unknown>, `stack output ${name}`);
+    await settle();
+    return { outputs, resources: [...recorded] };
+  })();
+  return loading;
+}
+
+/** Waits until every pending registration has finished, then fails if any mock failed. */
+export async function settle(): Promise<void> {
+  const { waitForRPCs } = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  if (waitForRPCs) await waitForRPCs();
+  let count = -1;
+  while (count !== recorded.length) {
+    count = recorded.length;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if (mockFailures.length > 0) throw new AggregateError(mockFailures, `Pulumi mocks failed: ${mockFailures.map((e) => e.message).join("; ")}`);
+}
+
+/** Recorded resources of one type, optionally only those whose name starts with a prefix. */
+export function resourcesOfType(type: string, namePrefix = ""): RecordedResource[] {
+  return recorded.filter((resource) => resource.type === type && resource.name.startsWith(namePrefix));
+}
+
+/** The one recorded resource of a type (and name prefix); throws when there are none or several. */
+export function oneResource(type: string, namePrefix = ""): RecordedResource {
+  const found = resourcesOfType(type, namePrefix);
+  if (found.length !== 1) throw new Error(`expected one ${type}${namePrefix ? ` named ${namePrefix}*` : ""}, found ${found.length}`);
+  return found[0]!;
+}
