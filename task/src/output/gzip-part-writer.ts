@@ -4,6 +4,9 @@ import { pipeline } from "node:stream/promises";
 import { createGzip, type Gzip } from "node:zlib";
 import type { RunOutput } from "./run-output.ts";
 
+/** Uncompressed bytes allowed to wait for the compressor before writes pause. */
+const MAX_QUEUED_BYTES = 8 << 20;
+
 /** A finished part file. */
 export interface PartInfo {
   /** Path inside the run, e.g. `clean/part-00000.csv.gz`. */
@@ -55,7 +58,10 @@ export class GzipPartWriter {
     const part = this.current ?? (this.current = await this.open());
     part.rows += rows;
     part.uncompressed += text.length;
-    if (!part.gzip.write(text)) await Promise.race([once(part.gzip, "drain"), part.done]);
+    part.gzip.write(text);
+    // Let a few chunks queue so compression (on the thread pool) overlaps with parsing;
+    // waiting for every 'drain' would serialise the two.
+    if (part.gzip.writableLength > MAX_QUEUED_BYTES) await Promise.race([once(part.gzip, "drain"), part.done]);
   }
 
   /** Finishes the last part; returns every part written. */

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -10,7 +11,7 @@ import type { FileSink, PublishedFile, RunOutput } from "./run-output.ts";
 export const INCOMPLETE_PREFIX = ".incomplete-";
 
 /**
- * A run in a local folder: files go to `<root>/.incomplete-<runId>/` and one `rename` to
+ * A run in a local folder: files go to `<root>/.incomplete-<runId>.<random>/` and one `rename` to
  * `<root>/<runId>/` publishes them, so a crashed run never leaves a complete-looking folder.
  */
 export class LocalRunOutput implements RunOutput {
@@ -19,7 +20,8 @@ export class LocalRunOutput implements RunOutput {
 
   private constructor(root: string, runId: string) {
     this.location = join(root, runId);
-    this.workDir = join(root, INCOMPLETE_PREFIX + runId);
+    // Unique per attempt, so two runs given the same --run-id never share a folder.
+    this.workDir = join(root, `${INCOMPLETE_PREFIX}${runId}.${randomBytes(4).toString("hex")}`);
   }
 
   static async create(root: string, runId: string): Promise<LocalRunOutput> {

@@ -1,4 +1,10 @@
-import { type } from "arktype";
+import { scope, type } from "arktype";
+
+/**
+ * arktype deep-clones a morph's input by default so a morph may mutate it; ours builds a new
+ * object, and cloning every row cost more than everything else in the job put together.
+ */
+const $ = scope({}, { clone: false });
 
 /** Redshift's largest VARCHAR, in bytes: the default cap on a field's UTF-8 length. */
 export const REDSHIFT_MAX_VARCHAR_BYTES = 65535;
@@ -53,36 +59,35 @@ export interface RecordSchemaOptions {
 }
 
 /**
- * The record schema: the one validator of every row. Structural checks on the raw record
- * come first, then the morph (trim + lowercase), then the rules on the normalised values,
- * so each rejected record carries exactly one reason, in this order: unterminated quote,
- * too many fields, invalid UTF-8, empty/required, too long.
+ * The record schema: the one validator of every row. The input's shape is checked by
+ * arktype; one morph then trims and lowercases both fields and applies the rules, so each
+ * rejected record carries exactly one reason, in this order: unterminated quote, too many
+ * fields, invalid UTF-8, empty/required, too long.
+ *
+ * The rules live in the morph (returning `ctx.error`) rather than in `.narrow()` steps: each
+ * narrow around a morph cost about 4 µs per row in arktype 2.2, more than the rest of the
+ * job; a single morph costs well under 1 µs.
  */
 export function createRecordSchema(options: RecordSchemaOptions = {}) {
   const maxBytes = options.maxFieldBytes ?? REDSHIFT_MAX_VARCHAR_BYTES;
-  return type({
+  return $.type({
     key: "string | undefined",
     data: "string | undefined",
-    extraFields: "number.integer >= 0",
-    invalidUtf8: "'' | 'Key' | 'Data'",
+    extraFields: "number",
+    invalidUtf8: "string",
     unterminatedQuote: "boolean",
-  })
-    .narrow((raw, ctx) => {
-      if (raw.unterminatedQuote) return ctx.reject({ message: reasons.unterminatedQuote });
-      if (raw.extraFields > 0) return ctx.reject({ message: reasons.tooManyFields });
-      if (raw.invalidUtf8 !== "") return ctx.reject({ message: reasons.invalidUtf8(raw.invalidUtf8) });
-      return true;
-    })
-    .pipe((raw): CleanRecord => ({ key: normalise(raw.key), data: normalise(raw.data) }))
-    .narrow((record, ctx) => {
-      if (record.key === "") {
-        return ctx.reject({ message: record.data === "" ? reasons.empty : reasons.required("Key") });
-      }
-      if (record.data === "") return ctx.reject({ message: reasons.required("Data") });
-      if (exceedsBytes(record.key, maxBytes)) return ctx.reject({ message: reasons.tooLong("Key", maxBytes) });
-      if (exceedsBytes(record.data, maxBytes)) return ctx.reject({ message: reasons.tooLong("Data", maxBytes) });
-      return true;
-    });
+  }).pipe((raw, ctx): CleanRecord | ReturnType<typeof ctx.error> => {
+    if (raw.unterminatedQuote) return ctx.error({ message: reasons.unterminatedQuote });
+    if (raw.extraFields > 0) return ctx.error({ message: reasons.tooManyFields });
+    if (raw.invalidUtf8 === "Key" || raw.invalidUtf8 === "Data") return ctx.error({ message: reasons.invalidUtf8(raw.invalidUtf8) });
+    const key = normalise(raw.key);
+    const data = normalise(raw.data);
+    if (key === "") return ctx.error({ message: data === "" ? reasons.empty : reasons.required("Key") });
+    if (data === "") return ctx.error({ message: reasons.required("Data") });
+    if (exceedsBytes(key, maxBytes)) return ctx.error({ message: reasons.tooLong("Key", maxBytes) });
+    if (exceedsBytes(data, maxBytes)) return ctx.error({ message: reasons.tooLong("Data", maxBytes) });
+    return { key, data };
+  });
 }
 
 export type RecordSchema = ReturnType<typeof createRecordSchema>;

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { parseCommand, RUN_DEFAULTS } from "../../../task/src/cli/cli-args.ts";
+import { EtlError } from "../../../task/src/errors.ts";
+
+const usage = (argv: string[], pattern: RegExp) =>
+  assert.throws(() => parseCommand(argv), (e: unknown) => e instanceof EtlError && e.code === "USAGE" && pattern.test(e.message));
+
+describe("parseCommand", () => {
+  it("reads run with its defaults", () => {
+    assert.deepEqual(parseCommand(["run", "--input", "in.csv", "-o", "out"]), {
+      command: "run",
+      input: "in.csv",
+      output: "out",
+      maxFieldBytes: RUN_DEFAULTS.maxFieldBytes,
+      partBytes: RUN_DEFAULTS.partMiB * 1024 * 1024,
+      gzipLevel: RUN_DEFAULTS.gzipLevel,
+      runId: undefined,
+      progress: undefined,
+    });
+  });
+
+  it("reads every option", () => {
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress"]);
+    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false });
+  });
+
+  it("shows help for no arguments, --help and run --help", () => {
+    assert.deepEqual(parseCommand([]), { command: "help", topic: "main" });
+    assert.deepEqual(parseCommand(["--help"]), { command: "help", topic: "main" });
+    assert.deepEqual(parseCommand(["run", "--help"]), { command: "help", topic: "run" });
+  });
+
+  it("refuses an unknown command or option, a missing value and missing --input/--output", () => {
+    usage(["load"], /unknown command "load"/);
+    usage(["run", "-i", "a", "-o", "b", "--bogus"], /bogus/);
+    usage(["run", "-o", "b"], /--input is required/);
+    usage(["run", "-i", "a"], /--output is required/);
+    usage(["run", "-i", "a", "-o", "b", "--gzip-level", "12"], /--gzip-level must be an integer from 1 to 9, got "12"/);
+    usage(["run", "-i", "a", "-o", "b", "--max-field-bytes", "1e3"], /--max-field-bytes/);
+    usage(["run", "-i", "a", "-o", "b", "--run-id", "../x"], /--run-id/);
+  });
+});

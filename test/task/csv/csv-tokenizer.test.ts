@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { isFieldInvalid } from "../../../task/src/csv/csv-tokenizer.ts";
+import { fieldsOf, tokenize } from "../../support/csv-rows.ts";
+
+describe("CsvTokenizer (through CsvByteReader)", () => {
+  it("splits unquoted fields on commas and records on LF", () => {
+    assert.deepEqual(fieldsOf("Key,Data\na,b\nc,d\n"), [["Key", "Data"], ["a", "b"], ["c", "d"]]);
+  });
+
+  it("accepts CRLF line ends and a last line without a line end", () => {
+    assert.deepEqual(fieldsOf("Key,Data\r\na,b\r\nc,d"), [["Key", "Data"], ["a", "b"], ["c", "d"]]);
+  });
+
+  it("keeps commas, LF and CRLF inside quoted fields, and reads \"\" as one quote", () => {
+    const rows = fieldsOf('k,"a,b"\r\nk2,"line1\nline2"\nk3,"x\r\ny"\nk4,"say ""hi"""\n');
+    assert.deepEqual(rows, [["k", "a,b"], ["k2", "line1\nline2"], ["k3", "x\r\ny"], ["k4", 'say "hi"']]);
+  });
+
+  it("reads an empty quoted field as empty and a quote inside an unquoted field literally", () => {
+    assert.deepEqual(fieldsOf('"",b\nab"c,d\n'), [["", "b"], ['ab"c', "d"]]);
+  });
+
+  it("skips blank lines (LF and CRLF) but keeps a line of commas as empty fields", () => {
+    assert.deepEqual(fieldsOf("h\n\n\r\n,\n\nx\n"), [["h"], ["", ""], ["x"]]);
+  });
+
+  it("strips a UTF-8 byte-order mark, even when it arrives one byte at a time", () => {
+    const input = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("Key,Data\nä,b\n")]);
+    assert.deepEqual(fieldsOf(input, [1, 2, 3, 4]), [["Key", "Data"], ["ä", "b"]]);
+  });
+
+  it("reports the line where each record starts, counting line breaks inside quotes", () => {
+    const rows = tokenize('Key,Data\na,"1\n2\n3"\n\nb,c\r\n"d\r\n",e\nf,g\n');
+    assert.deepEqual(
+      rows.map((r) => [r.fields[0], r.line]),
+      [["Key", 1], ["a", 2], ["b", 6], ["d\r\n", 7], ["f", 9]],
+    );
+  });
+
+  it("reports an unterminated quote at the end of input with its start line and keeps the text", () => {
+    const rows = tokenize('Key,Data\na,b\nc,"never closed\nmore,stuff\n');
+    assert.equal(rows.length, 3);
+    assert.deepEqual(rows[2], { fields: ["c", "never closed\nmore,stuff\n"], line: 3, unterminated: true, invalidMask: 0 });
+    assert.equal(rows[1]!.unterminated, false);
+  });
+
+  it("flags only the field holding invalid UTF-8 and decodes the rest of the row", () => {
+    const input = Buffer.concat([Buffer.from("Key,Data\nok,fine\nbad"), Buffer.from([0xff, 0xfe]), Buffer.from(",é\n")]);
+    const rows = tokenize(input);
+    assert.equal(rows[1]!.invalidMask, 0);
+    const bad = rows[2]!;
+    assert.ok(isFieldInvalid(bad.invalidMask, 0));
+    assert.ok(!isFieldInvalid(bad.invalidMask, 1));
+    assert.equal(bad.fields[1], "é");
+    assert.ok(bad.fields[0]!.startsWith("bad"));
+  });
+
+  it("flags invalid UTF-8 inside a quoted field that spans chunks", () => {
+    const input = Buffer.concat([Buffer.from('Key,Data\nk,"a\n'), Buffer.from([0xc3]), Buffer.from('\nb"\n')]);
+    const rows = tokenize(input, [12, 14, 15]);
+    assert.equal(rows.length, 2);
+    assert.ok(isFieldInvalid(rows[1]!.invalidMask, 1));
+    assert.ok(!isFieldInvalid(rows[1]!.invalidMask, 0));
+  });
+
+  it("does not split a multi-byte character across chunks", () => {
+    const input = Buffer.from("Key,Data\n東京,ñandú\n", "utf8");
+    for (let cut = 1; cut < input.length; cut++) assert.deepEqual(fieldsOf(input, [cut]), [["Key", "Data"], ["東京", "ñandú"]]);
+  });
+
+  it("gives the same rows however the bytes are cut into chunks", () => {
+    const sample = Buffer.from('\ufeffKey,Data\r\n"a,""b""\r\nc",d\n\n  x  ,"y"\r\n"open,z', "utf8");
+    const whole = tokenize(sample);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: sample.length - 1 }), { maxLength: 8 }), (cuts) => {
+        assert.deepEqual(tokenize(sample, cuts), whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

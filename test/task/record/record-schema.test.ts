@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { createRecordSchema, normalise, reasons, validateRecord, type RawRecord } from "../../../task/src/record/record-schema.ts";
+
+const schema = createRecordSchema();
+const raw = (key: string | undefined, data: string | undefined, extra: Partial<RawRecord> = {}): RawRecord => ({
+  key,
+  data,
+  extraFields: 0,
+  invalidUtf8: "",
+  unterminatedQuote: false,
+  ...extra,
+});
+const check = (r: RawRecord, s = schema) => validateRecord(s, r);
+
+describe("record schema", () => {
+  it("lowercases: (EXAMPLE, Some Data) → (example, some data)", () => {
+    assert.deepEqual(check(raw("EXAMPLE", "Some Data")), { ok: true, record: { key: "example", data: "some data" } });
+  });
+
+  it("trims then lowercases: ('  example  ', '  some data  ') → (example, some data)", () => {
+    assert.deepEqual(check(raw("  example  ", "  some data  ")), { ok: true, record: { key: "example", data: "some data" } });
+  });
+
+  it("rejects an empty or missing Key with `Field `Key` is required`", () => {
+    assert.deepEqual(check(raw("", "Some Data")), { ok: false, reason: "Field `Key` is required" });
+    assert.deepEqual(check(raw(undefined, "Some Data")), { ok: false, reason: "Field `Key` is required" });
+  });
+
+  it("rejects an empty or missing Data with `Field `Data` is required`", () => {
+    assert.deepEqual(check(raw("Example", "")), { ok: false, reason: "Field `Data` is required" });
+    assert.deepEqual(check(raw("Example", undefined)), { ok: false, reason: "Field `Data` is required" });
+  });
+
+  it("rejects a record with both fields empty as `Record is empty`", () => {
+    assert.deepEqual(check(raw("", "")), { ok: false, reason: "Record is empty" });
+    assert.deepEqual(check(raw(undefined, undefined)), { ok: false, reason: "Record is empty" });
+  });
+
+  it("rejects a row whose Key is only whitespace", () => {
+    assert.deepEqual(check(raw(" \t\u00a0\u2003", "x")), { ok: false, reason: "Field `Key` is required" });
+  });
+
+  it("uses full Unicode trim and lowercase", () => {
+    assert.deepEqual(check(raw("\u3000ÄÖÜ ÉCOLE\u2003", "ΔΣ ЖЮ")), { ok: true, record: { key: "äöü école", data: "δς жю" } });
+  });
+
+  it("rejects a value over the byte limit, counting UTF-8 bytes of the normalised value", () => {
+    const small = createRecordSchema({ maxFieldBytes: 4 });
+    assert.deepEqual(check(raw("abcd", "  éé  "), small), { ok: true, record: { key: "abcd", data: "éé" } });
+    assert.deepEqual(check(raw("abcde", "x"), small), { ok: false, reason: reasons.tooLong("Key", 4) });
+    assert.deepEqual(check(raw("k", "ééa"), small), { ok: false, reason: "Field `Data` is longer than 4 bytes" });
+  });
+
+  it("defaults the byte limit to Redshift's 65535", () => {
+    assert.equal(check(raw("k", "x".repeat(65535))).ok, true);
+    assert.deepEqual(check(raw("k", "x".repeat(65536))), { ok: false, reason: "Field `Data` is longer than 65535 bytes" });
+    assert.deepEqual(check(raw("k", "é".repeat(32768))), { ok: false, reason: "Field `Data` is longer than 65535 bytes" });
+  });
+
+  it("rejects a row with more fields than the header", () => {
+    assert.deepEqual(check(raw("a", "b", { extraFields: 1 })), { ok: false, reason: "Row has more fields than the header" });
+  });
+
+  it("rejects a field that is not valid UTF-8, naming it", () => {
+    assert.deepEqual(check(raw("a", "b", { invalidUtf8: "Data" })), { ok: false, reason: "Field `Data` is not valid UTF-8" });
+    assert.deepEqual(check(raw("a", "b", { invalidUtf8: "Key" })), { ok: false, reason: "Field `Key` is not valid UTF-8" });
+  });
+
+  it("rejects an unterminated quote", () => {
+    assert.deepEqual(check(raw("a", "b", { unterminatedQuote: true })), { ok: false, reason: reasons.unterminatedQuote });
+  });
+
+  it("gives exactly one reason, structural problems before empty fields", () => {
+    assert.deepEqual(check(raw("", "", { extraFields: 2, invalidUtf8: "Key" })), { ok: false, reason: reasons.tooManyFields });
+    assert.deepEqual(check(raw("", "", { invalidUtf8: "Data" })), { ok: false, reason: "Field `Data` is not valid UTF-8" });
+    assert.deepEqual(check(raw("", "y".repeat(70000))), { ok: false, reason: "Field `Key` is required" });
+  });
+
+  it("refuses input of the wrong shape", () => {
+    const out = schema({ key: 1, data: "x" } as unknown as RawRecord);
+    assert.ok(out instanceof Error || Array.isArray(out), "expected arktype errors");
+  });
+
+  it("accepts exactly the records whose normalised fields are both non-empty (property)", () => {
+    fc.assert(
+      fc.property(fc.option(fc.string(), { nil: undefined }), fc.option(fc.string(), { nil: undefined }), (k, d) => {
+        const result = check(raw(k, d));
+        const nk = normalise(k);
+        const nd = normalise(d);
+        assert.equal(result.ok, nk !== "" && nd !== "");
+        if (result.ok) assert.deepEqual(result.record, { key: nk, data: nd });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
