@@ -175,7 +175,8 @@ async function removeStaleRunDirs(): Promise<void> {
   for (const entry of await readdir(tmpdir())) {
     const pid = new RegExp(`^${runDirPrefix}(\\d+)-`).exec(entry)?.[1];
     if (pid !== undefined && !isAlive(Number(pid))) {
-      await rm(join(tmpdir(), entry), { recursive: true, force: true });
+      // Another user's directory is theirs to clean.
+      await rm(join(tmpdir(), entry), { recursive: true, force: true }).catch(() => undefined);
     }
   }
 }
@@ -241,6 +242,7 @@ export function cephConf(layout: CephLayout): string {
     // No admin sockets: nothing uses them, and their paths could exceed the 107-byte limit.
     "admin socket": "",
     "log file": join(layout.dir, "log", "$name.log"),
+    "mon cluster log file": join(layout.dir, "log", "$channel.log"),
     "pid file": "",
     "mon data": join(layout.dir, "mon", "$name"),
     "osd data": join(layout.dir, "osd", "$name"),
@@ -264,7 +266,10 @@ export function cephConf(layout: CephLayout): string {
 }
 
 const rgwName = "rgw.a";
-const multiarchByNodeArch: Record<string, string> = { x64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu" };
+/** Debian's library directory name for this CPU. */
+const multiarch =
+  ({ x64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu" } as Record<string, string>)[process.arch] ??
+  `${process.arch}-linux-gnu`;
 
 interface Daemon {
   name: string;
@@ -278,10 +283,12 @@ class CephCluster {
   private readonly env: NodeJS.ProcessEnv;
   private readonly conf: string;
   private readonly killOnExit = () => this.killNow();
+  /** Aborted when a daemon exits before start() is done, or by stop(): kills running tools. */
+  private readonly startup = new AbortController();
+  private started = false;
 
   constructor(private readonly dir: string) {
     this.conf = join(dir, "ceph.conf");
-    const multiarch = multiarchByNodeArch[process.arch] ?? `${process.arch}-linux-gnu`;
     const lib = join(cephRoot, "usr", "lib", multiarch);
     this.env = {
       ...process.env,
@@ -309,11 +316,13 @@ class CephCluster {
     this.spawnDaemon("rgw", "radosgw", ["-n", `client.${rgwName}`]);
     const endpoint = `http://127.0.0.1:${layout.rgwPort}`;
     await this.waitForHttp(endpoint);
+    this.started = true;
     return { endpoint, region, ...credentials, pids: this.daemons.map((d) => d.child.pid!) };
   }
 
   /** SIGTERM each daemon (radosgw first), SIGKILL after 5 s, then removes the run directory. */
   async stop(): Promise<void> {
+    this.startup.abort(new Error("the S3 server was stopped while starting"));
     for (const daemon of [...this.daemons].reverse()) {
       if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) continue;
       daemon.child.kill("SIGTERM");
@@ -338,7 +347,7 @@ class CephCluster {
     const layout: CephLayout = {
       dir: this.dir,
       root: cephRoot,
-      multiarch: multiarchByNodeArch[process.arch] ?? `${process.arch}-linux-gnu`,
+      multiarch,
       monPort: await freePort(),
       rgwPort: await freePort(),
       fsid: randomUUID(),
@@ -394,18 +403,25 @@ class CephCluster {
       : [command, ["-f", ...args]];
     const child = spawn(file, argv, { env: this.env, stdio: ["ignore", out, out], detached: false });
     closeSync(out);
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.once("error", () => undefined);
+    // "error" without "exit" when the command cannot be spawned at all.
+    const exited = new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.once("error", () => resolve());
+    });
+    void exited.then(() => {
+      if (!this.started) this.startup.abort(new Error(`${command} exited during startup`));
+    });
     this.daemons.push({ name, child, exited });
   }
 
   private async runTool(command: string, args: string[], input?: string): Promise<string> {
-    const failed = this.daemons.find((d) => d.child.exitCode !== null || d.child.signalCode !== null);
-    if (failed) throw new Error(`ceph-${failed.name} exited during startup\n${await this.logTails()}`);
+    const { signal } = this.startup;
     try {
-      return await run(command, args, { env: this.env, input, timeoutMs: readyTimeoutMs });
+      signal.throwIfAborted();
+      return await run(command, args, { env: this.env, input, timeoutMs: readyTimeoutMs, signal });
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${await this.logTails()}`);
+      const reason = signal.aborted ? `${(signal.reason as Error).message}: ` : "";
+      throw new Error(`${reason}${(error as Error).message}\n${await this.logTails()}`);
     }
   }
 
@@ -416,8 +432,7 @@ class CephCluster {
         await fetch(endpoint, { signal: AbortSignal.timeout(1_000) });
         return;
       } catch (error) {
-        const rgw = this.daemons.find((d) => d.name === "rgw")!.child;
-        if (rgw.exitCode !== null || rgw.signalCode !== null || Date.now() > deadline) {
+        if (this.startup.signal.aborted || Date.now() > deadline) {
           throw new Error(`radosgw did not answer at ${endpoint}: ${String(error)}\n${await this.logTails()}`);
         }
         await delay(50);
@@ -452,6 +467,8 @@ function run(
     env?: NodeJS.ProcessEnv;
     input?: string | undefined;
     timeoutMs?: number;
+    /** Kills the command (SIGKILL) when aborted. */
+    signal?: AbortSignal;
     stdio?: ["ignore", "inherit", "inherit"];
   } = {},
 ): Promise<string> {
@@ -461,6 +478,7 @@ function run(
       stdio: options.stdio ?? [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       timeout: options.timeoutMs,
       killSignal: "SIGKILL",
+      signal: options.signal,
     });
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
