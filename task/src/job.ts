@@ -51,14 +51,14 @@ export interface JobOptions {
 export async function runJob(options: JobOptions): Promise<RunSummary> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const objects = await options.input.list();
-  const totalBytes = objects.reduce((n, o) => n + o.size, 0);
   const schema = createRecordSchema({ maxFieldBytes: options.maxFieldBytes });
   const dedup = new Deduplicator();
   const partOptions = { partBytes: options.partBytes, gzipLevel: options.gzipLevel };
   const clean = new GzipPartWriter(options.output, { dir: "clean", header: CLEAN_HEADER, ...partOptions });
   const rejected = new GzipPartWriter(options.output, { dir: "rejected", header: REJECTED_HEADER, ...partOptions });
   try {
+    const objects = await options.input.list();
+    const totalBytes = objects.reduce((n, o) => n + o.size, 0);
     const reports: InputReport[] = [];
     let bytesBefore = 0;
     let rowsBefore = 0;
