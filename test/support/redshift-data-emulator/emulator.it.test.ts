@@ -246,6 +246,8 @@ describe("Redshift Data API emulator (through @aws-sdk/client-redshift-data)", (
           [`${Id}:3`, "FINISHED", 1, true],
         ],
       );
+      const third = await client.send(new DescribeStatementCommand({ Id: `${Id}:3` }));
+      assert.deepEqual([third.Id, third.Status, third.QueryString], [`${Id}:3`, "FINISHED", "select count(*) as n from batch_ok"]);
       const result = await client.send(new GetStatementResultCommand({ Id: `${Id}:3` }));
       assert.deepEqual(result.Records, [[{ longValue: 2 }]]);
       const whole = await rejection(client.send(new GetStatementResultCommand({ Id })));
@@ -324,6 +326,20 @@ describe("Redshift Data API emulator (through @aws-sdk/client-redshift-data)", (
       assert.equal(await count("cancelled"), 0);
       await run("insert into cancelled values (3)");
       assert.equal(await count("cancelled"), 1);
+    });
+
+    it("aborts a statement still queued behind a hanging one, which then never runs", async () => {
+      await run("create table cancelled_queued (n int)");
+      emulator.faults.hangWhen = (sql) => sql.includes("hang here");
+      const hanging = await client.send(new ExecuteStatementCommand({ ...target, Sql: "select 1 -- hang here" }));
+      await waitForStatus(hanging.Id!, "STARTED");
+      const queued = await client.send(new ExecuteStatementCommand({ ...target, Sql: "insert into cancelled_queued values (1)" }));
+      assert.equal(emulator.statements.get(queued.Id!)?.status, "SUBMITTED");
+      assert.equal((await client.send(new CancelStatementCommand({ Id: queued.Id }))).Status, true);
+      assert.equal((await client.send(new CancelStatementCommand({ Id: hanging.Id }))).Status, true);
+      assert.deepEqual([(await waitForEnd(queued.Id!)).seen, (await waitForEnd(hanging.Id!)).described.Status], [["SUBMITTED", "ABORTED"], "ABORTED"]);
+      await emulator.statements.idle();
+      assert.equal(await count("cancelled_queued"), 0);
     });
 
     it("refuses to cancel a statement that already ended", async () => {
@@ -414,6 +430,31 @@ describe("Redshift Data API emulator (through @aws-sdk/client-redshift-data)", (
       const { described } = await waitForEnd(Id!);
       assert.equal(described.Status, "FAILED");
       assert.match(described.Error!, /FORMAT PARQUET is not emulated/);
+    });
+  });
+
+  describe("stop()", () => {
+    it("aborts a hanging statement, rolls it back and leaves a PGlite it was given open", async () => {
+      await run("create table stopped (n int)");
+      const second = await startRedshiftDataEmulator({ db: emulator.db, faults: { hangWhen: () => true } });
+      const secondClient = new RedshiftDataClient({
+        endpoint: second.endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 1,
+      });
+      try {
+        const { Id } = await secondClient.send(new ExecuteStatementCommand({ ...target, Sql: "insert into stopped values (1)" }));
+        for (let i = 0; i < 2000 && second.statements.get(Id!)?.status !== "STARTED"; i++) await new Promise((r) => setTimeout(r, 5));
+        assert.equal(second.statements.get(Id!)?.status, "STARTED");
+        await second.stop();
+        assert.equal(second.statements.get(Id!)?.status, "ABORTED");
+      } finally {
+        secondClient.destroy();
+        await second.stop();
+      }
+      assert.equal(await count("stopped"), 0);
+      await rejection(fetch(second.endpoint));
     });
   });
 
