@@ -121,7 +121,7 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfigResult {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
   const parsed = infraConfigSchema(defined);
   if (parsed instanceof type.errors) {
-    return { ok: false, problems: parsed.map(describeProblem) };
+    return { ok: false, problems: parsed.map((error) => describeProblem(error, defined)).sort() };
   }
   const config: InfraConfig = {
     region: parsed["aws:region"],
@@ -146,7 +146,10 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfigResult {
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
 }
 
-/** Checks that span keys, or defer to the task's own rules so the two can't disagree. */
+/**
+ * Checks that span keys, or defer to the task's own rules so the two can't disagree. They run
+ * once every key is valid on its own.
+ */
 function crossFieldProblems(config: InfraConfig): string[] {
   const problems: string[] = [];
   const size = fargateSizeProblem(config.taskCpu, config.taskMemory);
@@ -165,10 +168,10 @@ function crossFieldProblems(config: InfraConfig): string[] {
   return problems;
 }
 
-function describeProblem(error: type.errors[number]): string {
+function describeProblem(error: type.errors[number], raw: RawInfraConfig): string {
   const key = error.path.map(String).join(".");
   if (error.expected === "removed") {
-    return `${key} is not a known setting (was ${JSON.stringify(error.data)}): remove it or use one of ${knownKeys().join(", ")}`;
+    return `${key} is not a known setting (was ${JSON.stringify(raw[key])}): remove it or use one of ${knownKeys().join(", ")}`;
   }
   // arktype words some problems with the key in front and some without; normalise to one shape.
   let problem = error.problem.replace(/^value at \[[^\]]*\] /, "");

@@ -2,6 +2,7 @@
  * The cti-etl Pulumi program: everything the job needs on a fresh AWS account. Reads the stack
  * configuration once, composes the modules, and exports what operators need.
  */
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { Compute } from "./compute.ts";
@@ -26,7 +27,7 @@ const storage = new Storage("storage", {
 });
 
 const registry = new Registry("registry", {
-  buildContext: fileURLToPath(new URL("..", import.meta.url)),
+  buildContext: dirname(dirname(fileURLToPath(import.meta.url))),
   cpuArchitecture: config.cpuArchitecture,
 });
 

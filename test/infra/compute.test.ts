@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { type } from "arktype";
+import { redshiftTaskEnvironment, requiredEnvironmentKeys } from "../../task/src/config/task-environment.ts";
+import { parsePolicyDocument } from "../../infra/iam/policy-document.ts";
+import { isUnscopable } from "../../infra/iam/unscopable-actions.ts";
+import { containerUser } from "../../infra/task-definition.ts";
+import { adapterActions } from "./support/adapter-actions.ts";
+import { fakeAccountId, loadProgram, oneResource, type RecordedResource } from "./support/pulumi-mocks.ts";
+
+type Container = {
+  name: string;
+  image: string;
+  user: string;
+  readonlyRootFilesystem: boolean;
+  essential: boolean;
+  environment: { name: string; value: string }[];
+  mountPoints: { sourceVolume: string; containerPath: string; readOnly: boolean }[];
+  logConfiguration: { logDriver: string; options: Record<string, string> };
+};
+
+describe("Compute", () => {
+  let outputs: Record<string, unknown>;
+  let taskDefinition: RecordedResource;
+  let container: Container;
+  before(async () => {
+    ({ outputs } = await loadProgram());
+    taskDefinition = oneResource("aws:ecs/taskDefinition:TaskDefinition");
+    const containers = JSON.parse(String(taskDefinition.inputs.containerDefinitions)) as Container[];
+    assert.equal(containers.length, 1);
+    container = containers[0]!;
+  });
+
+  const role = (prefix: string) => oneResource("aws:iam/role:Role", prefix);
+  const policyOf = (prefix: string) => parsePolicyDocument(oneResource("aws:iam/rolePolicy:RolePolicy", prefix).inputs.policy);
+
+  describe("cluster and logs", () => {
+    it("turns Container Insights on for the cluster", () => {
+      const cluster = oneResource("aws:ecs/cluster:Cluster");
+      assert.deepEqual(cluster.inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+      assert.equal(outputs.clusterArn, cluster.state.arn);
+    });
+
+    it("keeps the task's logs for the configured retention", () => {
+      const logGroup = oneResource("aws:cloudwatch/logGroup:LogGroup");
+      assert.equal(logGroup.inputs.retentionInDays, 30);
+      assert.equal(outputs.logGroupName, "/cti-etl/dev/task");
+    });
+  });
+
+  describe("task definition", () => {
+    it("is a Fargate task with the configured size, architecture and ephemeral storage", () => {
+      assert.deepEqual(taskDefinition.inputs.requiresCompatibilities, ["FARGATE"]);
+      assert.equal(taskDefinition.inputs.networkMode, "awsvpc");
+      assert.equal(taskDefinition.inputs.cpu, "1024");
+      assert.equal(taskDefinition.inputs.memory, "2048");
+      assert.deepEqual(taskDefinition.inputs.runtimePlatform, { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+      assert.deepEqual(taskDefinition.inputs.ephemeralStorage, { sizeInGib: 21 });
+      assert.equal(outputs.taskDefinitionFamily, "cti-etl-dev");
+      assert.equal(outputs.taskDefinitionArn, taskDefinition.state.arn);
+    });
+
+    it("runs the image built by the registry, referenced by digest", () => {
+      assert.equal(container.image, outputs.imageUri);
+      assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
+    });
+
+    it("runs as a non-root user on a read-only root filesystem, with a writable scratch volume", () => {
+      assert.equal(container.user, containerUser);
+      assert.equal(container.readonlyRootFilesystem, true);
+      const volumes = taskDefinition.inputs.volumes as { name: string }[];
+      assert.deepEqual(container.mountPoints, [{ sourceVolume: volumes[0]!.name, containerPath: "/tmp", readOnly: false }]);
+    });
+
+    it("ships its output to the log group through awslogs", () => {
+      assert.equal(container.logConfiguration.logDriver, "awslogs");
+      assert.equal(container.logConfiguration.options["awslogs-group"], outputs.logGroupName);
+      assert.equal(container.logConfiguration.options["awslogs-region"], "us-east-1");
+    });
+
+    it("sets exactly the environment variables the task's schema requires", () => {
+      assert.deepEqual(container.environment.map((v) => v.name).sort(), requiredEnvironmentKeys(redshiftTaskEnvironment).sort());
+    });
+
+    it("sets values the task's schema accepts", () => {
+      const environment = Object.fromEntries(container.environment.map((v) => [v.name, v.value]));
+      const checked = redshiftTaskEnvironment(environment);
+      assert.ok(!(checked instanceof type.errors), String(checked));
+    });
+
+    it("points the task at this stack's bucket, workgroup, database, table and COPY role", () => {
+      const environment = Object.fromEntries(container.environment.map((v) => [v.name, v.value]));
+      assert.deepEqual(environment, {
+        CTI_INPUT: outputs.inputUri,
+        CTI_OUTPUT: `s3://${String(outputs.bucketName)}/runs/`,
+        CTI_TABLE: "public.cti_records",
+        CTI_REDSHIFT_WORKGROUP: outputs.workgroupName,
+        CTI_REDSHIFT_DATABASE: "cti",
+        CTI_REDSHIFT_COPY_ROLE_ARN: outputs.copyRoleArn,
+      });
+    });
+
+    it("uses the execution role and the task role", () => {
+      assert.equal(taskDefinition.inputs.executionRoleArn, role("compute-execution-role").state.arn);
+      assert.equal(taskDefinition.inputs.taskRoleArn, role("compute-task-role").state.arn);
+    });
+  });
+
+  describe("execution role", () => {
+    it("may pull this repository's image and write to this log group, nothing else", () => {
+      const statements = policyOf("compute-execution-policy");
+      const repositoryArn = oneResource("aws:ecr/repository:Repository").state.arn;
+      const logGroupArn = String(oneResource("aws:cloudwatch/logGroup:LogGroup").state.arn);
+      assert.deepEqual(
+        statements.map((s) => [s.actions, s.resources]),
+        [
+          [["ecr:GetAuthorizationToken"], ["*"]],
+          [["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [repositoryArn]],
+          [["logs:CreateLogStream", "logs:PutLogEvents"], [logGroupArn, `${logGroupArn}:log-stream:*`]],
+        ],
+      );
+    });
+
+    it("is assumed by ECS tasks", () => {
+      const trust = parsePolicyDocument(role("compute-execution-role").inputs.assumeRolePolicy);
+      assert.deepEqual(trust.map((s) => [s.actions, s.principal]), [[["sts:AssumeRole"], { Service: ["ecs-tasks.amazonaws.com"] }]]);
+    });
+  });
+
+  describe("task role", () => {
+    it("grants exactly the actions the task's adapters call, nothing more", () => {
+      const granted = [...new Set(policyOf("compute-task-policy").flatMap((s) => s.actions))].sort();
+      assert.deepEqual(granted, adapterActions());
+    });
+
+    it("scopes every scopable action to this bucket's prefixes or this workgroup", () => {
+      const bucketArn = `arn:aws:s3:::${String(outputs.bucketName)}`;
+      const workgroupArn = oneResource("aws:redshiftserverless/workgroup:Workgroup").state.arn;
+      const allowed = [bucketArn, `${bucketArn}/input/*`, `${bucketArn}/runs/*`, workgroupArn];
+      for (const statement of policyOf("compute-task-policy")) {
+        if (statement.resources.includes("*")) assert.ok(statement.actions.every(isUnscopable), statement.sid);
+        else for (const resource of statement.resources) assert.ok(allowed.includes(resource), `${statement.sid}: ${resource}`);
+      }
+    });
+
+    it("is assumed only by ECS tasks of this account", () => {
+      const [trust] = parsePolicyDocument(role("compute-task-role").inputs.assumeRolePolicy);
+      assert.deepEqual(trust?.principal, { Service: ["ecs-tasks.amazonaws.com"] });
+      assert.deepEqual(trust?.condition, {
+        ArnLike: { "aws:SourceArn": [`arn:aws:ecs:us-east-1:${fakeAccountId}:*`] },
+        StringEquals: { "aws:SourceAccount": [fakeAccountId] },
+      });
+    });
+
+    it("is attached to the role the task definition uses", () => {
+      assert.equal(oneResource("aws:iam/rolePolicy:RolePolicy", "compute-task-policy").inputs.role, role("compute-task-role").state.id);
+    });
+  });
+});

@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { type InfraConfig, knownKeys, parseInfraConfig, type RawInfraConfig, readInfraConfig } from "../../infra/config.ts";
+import { fargateSizes } from "../../infra/fargate-sizing.ts";
+import { loadProgram, project, readStackConfig } from "./support/pulumi-mocks.ts";
+
+const defaults: InfraConfig = {
+  region: "us-east-1",
+  taskCpu: 1024,
+  taskMemory: 2048,
+  cpuArchitecture: "ARM64",
+  taskEphemeralStorageGiB: 21,
+  scheduleExpression: "cron(0 3 * * ? *)",
+  scheduleTimeZone: "UTC",
+  inputPrefix: "input/",
+  outputPrefix: "runs/",
+  stagingRetentionDays: 14,
+  noncurrentVersionRetentionDays: 30,
+  redshiftBaseCapacity: 8,
+  redshiftDatabase: "cti",
+  redshiftTable: "public.cti_records",
+  logRetentionDays: 30,
+  natGateway: "none",
+};
+
+/** Stack-file keys (`cti-etl:taskCpu`) as `parseInfraConfig` takes them (`taskCpu`). */
+function asRaw(stackConfig: Record<string, string>): RawInfraConfig {
+  return Object.fromEntries(Object.entries(stackConfig).map(([key, value]) => [key.replace(`${project}:`, ""), value]));
+}
+
+function problemsOf(raw: RawInfraConfig): readonly string[] {
+  const result = parseInfraConfig({ "aws:region": "us-east-1", ...raw });
+  assert.equal(result.ok, false, `expected ${JSON.stringify(raw)} to be refused`);
+  return result.ok ? [] : result.problems;
+}
+
+describe("config", () => {
+  describe("parseInfraConfig", () => {
+    it("applies the documented defaults when only the region is set", () => {
+      assert.deepEqual(parseInfraConfig({ "aws:region": "us-east-1" }), { ok: true, config: defaults });
+    });
+
+    it("reads the dev stack file into exactly the defaults", () => {
+      assert.deepEqual(parseInfraConfig(asRaw(readStackConfig("dev"))), { ok: true, config: defaults });
+    });
+
+    it("parses numbers and keeps an alert e-mail", () => {
+      const result = parseInfraConfig({ "aws:region": "eu-west-1", taskCpu: "4096", taskMemory: "30720", alertEmail: "ops@example.com", natGateway: "single" });
+      assert.ok(result.ok);
+      assert.equal(result.config.taskCpu, 4096);
+      assert.equal(result.config.taskMemory, 30720);
+      assert.equal(result.config.alertEmail, "ops@example.com");
+      assert.equal(result.config.natGateway, "single");
+    });
+
+    const refused: [string, RawInfraConfig, RegExp][] = [
+      ["a CPU size Fargate lacks", { taskCpu: "300" }, /^taskCpu must be 256, 512, 1024, 2048, 4096, 8192 or 16384 \(was 300\)$/],
+      ["a non-numeric CPU", { taskCpu: "lots" }, /^taskCpu must be .*integer.* \(was "lots"\)$/],
+      ["memory that does not pair with the CPU", { taskCpu: "1024", taskMemory: "3000" }, /^taskMemory 3000 MiB is not valid with taskCpu 1024: allowed 2048, 3072/],
+      ["an unknown architecture", { cpuArchitecture: "arm" }, /^cpuArchitecture must be "ARM64" or "X86_64" \(was "arm"\)$/],
+      ["ephemeral storage under Fargate's minimum", { taskEphemeralStorageGiB: "20" }, /^taskEphemeralStorageGiB must be at least 21 \(was 20\)$/],
+      ["an empty schedule", { scheduleExpression: "" }, /^scheduleExpression must be non-empty \(was ""\)$/],
+      ["an empty time zone", { scheduleTimeZone: "" }, /^scheduleTimeZone must be non-empty \(was ""\)$/],
+      ["an input prefix starting with /", { inputPrefix: "/input/" }, /^inputPrefix must be an S3 key prefix that ends in \/ .* \(was "\/input\/"\)$/],
+      ["an input prefix without trailing /", { inputPrefix: "input" }, /^inputPrefix must be an S3 key prefix that ends in \/.*\(was "input"\)$/],
+      ["an input prefix inside the output root", { inputPrefix: "runs/input/" }, /^inputPrefix must not overlap the output prefix "runs\/" \(was "runs\/input\/"\)$/],
+      ["a zero staging retention", { stagingRetentionDays: "0" }, /^stagingRetentionDays must be at least 1 \(was 0\)$/],
+      ["a base capacity that is not 4 or a multiple of 8", { redshiftBaseCapacity: "12" }, /^redshiftBaseCapacity must be 4, or a multiple of 8 from 8 to 512 \(was 12\)$/],
+      ["a base capacity above 512", { redshiftBaseCapacity: "520" }, /^redshiftBaseCapacity must be 4, or a multiple of 8 from 8 to 512 \(was 520\)$/],
+      ["an upper-case database", { redshiftDatabase: "Dev" }, /^redshiftDatabase must be a lower-case Redshift database name .* \(was "Dev"\)$/],
+      ["a table the task would refuse", { redshiftTable: "Bad Table" }, /^redshiftTable must be a lower-case table name.* \(was "Bad Table"\)$/],
+      ["a retention CloudWatch does not offer", { logRetentionDays: "2" }, /^logRetentionDays must be 1, 3, 5, 7, 14, 30, .* or 3653 \(was 2\)$/],
+      ["an unknown NAT choice", { natGateway: "double" }, /^natGateway must be "none" or "single" \(was "double"\)$/],
+      ["an alert address that is not an e-mail", { alertEmail: "ops" }, /^alertEmail must be an email address \(was "ops"\)$/],
+      ["a region that is not a region code", { "aws:region": "Europe" }, /^aws:region must be an AWS region code such as us-east-1 \(was "Europe"\)$/],
+      ["a misspelt key", { taskCPU: "1024" }, /^taskCPU is not a known setting \(was "1024"\): remove it or use one of aws:region, .*taskCpu/],
+    ];
+    for (const [what, raw, message] of refused) {
+      it(`refuses ${what}, naming the key, the value and what is allowed`, () => {
+        const problems = problemsOf(raw);
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0]!, message);
+      });
+    }
+
+    it("refuses a missing region", () => {
+      const result = parseInfraConfig({});
+      assert.ok(!result.ok);
+      assert.match(result.problems.join("\n"), /^aws:region must be/m);
+    });
+
+    it("reports every problem at once", () => {
+      assert.equal(problemsOf({ natGateway: "x", logRetentionDays: "2", taskCpu: "1" }).length, 3);
+    });
+
+    it("checks combinations once every key is valid on its own", () => {
+      assert.deepEqual(problemsOf({ taskMemory: "3000", inputPrefix: "runs/" }), [
+        "taskMemory 3000 MiB is not valid with taskCpu 1024: allowed 2048, 3072, 4096, 5120, 6144, 7168, 8192 MiB",
+        'inputPrefix must not overlap the output prefix "runs/" (was "runs/")',
+      ]);
+    });
+
+    it("accepts every Fargate size and refuses a pair off the table", () => {
+      for (const { cpu, memory } of fargateSizes()) {
+        assert.ok(parseInfraConfig({ "aws:region": "us-east-1", taskCpu: String(cpu), taskMemory: String(memory) }).ok, `${cpu}/${memory}`);
+      }
+      assert.match(problemsOf({ taskCpu: "256", taskMemory: "4096" })[0]!, /taskMemory 4096 MiB is not valid with taskCpu 256/);
+    });
+  });
+
+  describe("readInfraConfig", () => {
+    before(() => loadProgram());
+
+    it("stops the deployment with every problem listed", () => {
+      const saved = pulumi.runtime.allConfig();
+      try {
+        pulumi.runtime.setAllConfig({ ...saved, [`${project}:natGateway`]: "double", [`${project}:logRetentionDays`]: "2" });
+        assert.throws(readInfraConfig, (error: Error) => {
+          assert.match(error.message, /^Invalid stack configuration:\n {2}- logRetentionDays must be 1, 3, .*\(was 2\)\n {2}- natGateway must be "none" or "single" \(was "double"\)$/);
+          return true;
+        });
+      } finally {
+        pulumi.runtime.setAllConfig(saved);
+      }
+    });
+
+    it("reads the region from the AWS provider's key and the rest from the project's", () => {
+      assert.deepEqual(readInfraConfig(), defaults);
+    });
+  });
+
+  describe("stack files", () => {
+    const projectFile = readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8");
+    const stackFile = readFileSync(new URL("../../Pulumi.dev.yaml", import.meta.url), "utf8");
+    const projectKeys = knownKeys().filter((key) => key !== "aws:region");
+
+    it("declares every project key in Pulumi.yaml with a type and a description, none secret", () => {
+      const declared = [...projectFile.matchAll(/^ {2}(\w+):\n {4}type: (\w+)\n {4}description: (.+)$/gm)].map((m) => m[1]);
+      assert.deepEqual(declared.sort(), [...projectKeys].sort());
+      assert.doesNotMatch(projectFile, /secret:\s*true/);
+    });
+
+    it("documents every key in Pulumi.dev.yaml with a comment line above it", () => {
+      const lines = stackFile.split("\n");
+      for (const key of knownKeys()) {
+        const name = key.includes(":") ? key : `${project}:${key}`;
+        const at = lines.findIndex((line) => new RegExp(`^ {2}(# )?${name}:`).test(line));
+        assert.ok(at > 0, `${name} is missing from Pulumi.dev.yaml`);
+        assert.match(lines[at - 1]!, /^ {2}# \S/, `${name} has no comment above it`);
+      }
+    });
+
+    it("keeps secrets out of the stack file", () => {
+      assert.doesNotMatch(stackFile, /secure:/);
+      assert.doesNotMatch(stackFile, /^\s+[\w-]+:\w*(password|secret|token)\w*:/im);
+    });
+  });
+});

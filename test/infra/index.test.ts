@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { runTaskArgv } from "../../infra/run-task-command.ts";
+import { loadProgram, mockFailures, recorded } from "./support/pulumi-mocks.ts";
+
+describe("the program (infra/index.ts)", () => {
+  let outputs: Record<string, unknown>;
+  before(async () => ({ outputs } = await loadProgram()));
+
+  it("exports everything an operator needs", () => {
+    assert.deepEqual(Object.keys(outputs).sort(), [
+      "bucketName",
+      "clusterArn",
+      "copyRoleArn",
+      "imageUri",
+      "inputUri",
+      "logGroupName",
+      "redshiftAdminSecretArn",
+      "runTaskCommand",
+      "securityGroupId",
+      "subnetIds",
+      "taskDefinitionArn",
+      "taskDefinitionFamily",
+      "workgroupName",
+    ]);
+  });
+
+  it("exports the input URI under the configured prefix", () => {
+    assert.equal(outputs.inputUri, `s3://${String(outputs.bucketName)}/input/`);
+  });
+
+  it("exports a run-task command built from the other outputs, with its network and an input override", () => {
+    assert.equal(typeof outputs.runTaskCommand, "string");
+    const expected = runTaskArgv({
+      region: "us-east-1",
+      cluster: String(outputs.clusterArn),
+      taskDefinition: String(outputs.taskDefinitionFamily),
+      subnetIds: outputs.subnetIds as string[],
+      securityGroupIds: [String(outputs.securityGroupId)],
+      containerName: "etl",
+      input: String(outputs.inputUri),
+    });
+    const words = execFileSync("bash", ["-c", `printf '%s\\0' ${String(outputs.runTaskCommand)}`], { encoding: "utf8" }).split("\0").slice(0, -1);
+    assert.deepEqual(words, expected);
+  });
+
+  it("registers every resource without a mock failure or a missing fake output", () => {
+    assert.deepEqual(mockFailures, []);
+    assert.ok(recorded.length > 30);
+  });
+
+  it("groups resources under one component per module", () => {
+    const components = recorded.filter((r) => r.type.startsWith("cti-etl:infra:")).map((r) => r.type);
+    for (const module of ["Network", "Storage", "Registry", "Warehouse", "Compute"]) assert.ok(components.includes(`cti-etl:infra:${module}`), module);
+  });
+});

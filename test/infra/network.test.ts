@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { Network } from "../../infra/network.ts";
+import { loadProgram, oneResource, promiseOf, type RecordedResource, resourcesOfType, settle } from "./support/pulumi-mocks.ts";
+
+const types = {
+  vpc: "awsx:ec2:Vpc",
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+};
+
+/** Security group id of the recorded group `<prefix>-<group>-sg`. */
+function groupId(prefix: string, group: string): unknown {
+  return oneResource(types.securityGroup, `${prefix}-${group}-sg`).state.id;
+}
+
+/** Rules of one group of the network component called `network`. */
+function rulesOf(type: string, network: string, group: string): RecordedResource[] {
+  return resourcesOfType(type, `${network}-`).filter((rule) => rule.inputs.securityGroupId === groupId(network, group));
+}
+
+describe("Network", () => {
+  let outputs: Record<string, unknown>;
+  before(async () => ({ outputs } = await loadProgram()));
+
+  describe("without a NAT gateway (the dev stack)", () => {
+    it("builds an awsx VPC with private subnets in three zones and no NAT gateway", () => {
+      const vpc = oneResource(types.vpc, "network-");
+      assert.equal(vpc.inputs.numberOfAvailabilityZones, 3);
+      assert.deepEqual(vpc.inputs.natGateways, { strategy: "None" });
+      assert.deepEqual(vpc.inputs.subnetSpecs, [{ type: "Private", name: "private", cidrMask: 20 }]);
+      assert.equal((outputs.subnetIds as string[]).length, 3);
+    });
+
+    it("routes S3 through a gateway endpoint", () => {
+      const vpc = oneResource(types.vpc, "network-");
+      assert.deepEqual(vpc.inputs.vpcEndpointSpecs, [{ serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" }]);
+      assert.equal(vpc.inputs.vpcEndpointStrategy, "Auto");
+    });
+
+    it("creates a private-DNS interface endpoint in the private subnets for every AWS API the task calls", () => {
+      const endpoints = resourcesOfType(types.endpoint, "network-");
+      assert.deepEqual(endpoints.map((e) => e.inputs.serviceName).sort(), [
+        "com.amazonaws.us-east-1.ecr.api",
+        "com.amazonaws.us-east-1.ecr.dkr",
+        "com.amazonaws.us-east-1.logs",
+        "com.amazonaws.us-east-1.redshift-data",
+        "com.amazonaws.us-east-1.sts",
+      ]);
+      for (const endpoint of endpoints) {
+        assert.equal(endpoint.inputs.vpcEndpointType, "Interface");
+        assert.equal(endpoint.inputs.privateDnsEnabled, true);
+        assert.deepEqual(endpoint.inputs.subnetIds, outputs.subnetIds);
+        assert.deepEqual(endpoint.inputs.securityGroupIds, [groupId("network", "endpoints")]);
+      }
+    });
+
+    it("gives the task security group no ingress and HTTPS egress to S3 and the endpoints only", () => {
+      assert.deepEqual(rulesOf(types.ingress, "network", "task"), []);
+      assert.equal(outputs.securityGroupId, groupId("network", "task"));
+      const egress = rulesOf(types.egress, "network", "task");
+      assert.deepEqual(
+        egress.map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.prefixListId ?? r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4]),
+        [
+          ["tcp", 443, 443, "pl-63a5400a"],
+          ["tcp", 443, 443, groupId("network", "endpoints")],
+        ],
+      );
+    });
+
+    it("lets only the task reach the endpoints", () => {
+      const ingress = rulesOf(types.ingress, "network", "endpoints");
+      assert.deepEqual(ingress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]), [[443, groupId("network", "task")]]);
+    });
+
+    it("starts every group without inline rules, so only the rules above exist", () => {
+      for (const group of resourcesOfType(types.securityGroup, "network-")) {
+        assert.equal(group.inputs.ingress, undefined);
+        assert.equal(group.inputs.egress, undefined);
+      }
+    });
+
+    it("never opens ingress to 0.0.0.0/0", () => {
+      for (const rule of resourcesOfType(types.ingress)) assert.notEqual(rule.inputs.cidrIpv4, "0.0.0.0/0");
+    });
+  });
+
+  describe("with a single NAT gateway", () => {
+    let network: Network;
+    before(async () => {
+      network = new Network("nat-network", { natGateway: "single", region: "eu-west-1" });
+      await promiseOf(network.taskSecurityGroupId);
+      await settle();
+    });
+
+    it("adds a public subnet for one NAT gateway", () => {
+      const vpc = oneResource(types.vpc, "nat-network-");
+      assert.deepEqual(vpc.inputs.natGateways, { strategy: "Single" });
+      assert.deepEqual((vpc.inputs.subnetSpecs as { type: string }[]).map((s) => s.type), ["Private", "Public"]);
+    });
+
+    it("creates no interface endpoint and no endpoint security group", () => {
+      assert.deepEqual(resourcesOfType(types.endpoint, "nat-network-"), []);
+      assert.deepEqual(resourcesOfType(types.securityGroup, "nat-network-endpoints"), []);
+    });
+
+    it("lets the task out on HTTPS only, through the NAT gateway", () => {
+      const egress = rulesOf(types.egress, "nat-network", "task");
+      assert.deepEqual(egress.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]), [[443, 443, "0.0.0.0/0"]]);
+      assert.deepEqual(rulesOf(types.ingress, "nat-network", "task"), []);
+    });
+
+    it("still exposes three private subnets", async () => {
+      assert.equal((await promiseOf(network.privateSubnetIds)).length, 3);
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { bucketLifecycleRules, objectsUnder, outputPrefix, s3Uri } from "../../infra/storage-layout.ts";
+
+describe("storage-layout", () => {
+  describe("bucketLifecycleRules", () => {
+    const rules = bucketLifecycleRules({ outputPrefix: "runs/", stagingRetentionDays: 14, noncurrentVersionRetentionDays: 30 });
+    const rule = (id: string) => rules.find((r) => r.id === id);
+
+    it("expires staging (the output root) after the retention period", () => {
+      assert.deepEqual(rule("expire-staging"), { id: "expire-staging", status: "Enabled", filter: { prefix: "runs/" }, expiration: { days: 14 } });
+    });
+
+    it("expires old versions across the bucket", () => {
+      assert.deepEqual(rule("expire-noncurrent-versions")?.noncurrentVersionExpiration, { noncurrentDays: 30 });
+      assert.deepEqual(rule("expire-noncurrent-versions")?.filter, {});
+    });
+
+    it("cleans up delete markers and abandoned multipart uploads", () => {
+      assert.deepEqual(rule("remove-expired-delete-markers")?.expiration, { expiredObjectDeleteMarker: true });
+      assert.deepEqual(rule("abort-incomplete-multipart-uploads")?.abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+    });
+
+    it("never expires current input objects", () => {
+      const expiringCurrent = rules.filter((r) => r.expiration?.days !== undefined);
+      assert.deepEqual(expiringCurrent.map((r) => r.filter.prefix), ["runs/"]);
+    });
+
+    it("gives every rule a unique id and enables it", () => {
+      assert.equal(new Set(rules.map((r) => r.id)).size, rules.length);
+      assert.ok(rules.every((r) => r.status === "Enabled"));
+    });
+  });
+
+  it("names the output root runs/", () => {
+    assert.equal(outputPrefix, "runs/");
+  });
+
+  it("builds URIs and object ARNs under a prefix", () => {
+    assert.equal(s3Uri("cti-data", "input/"), "s3://cti-data/input/");
+    assert.equal(objectsUnder("arn:aws:s3:::cti-data", "runs/"), "arn:aws:s3:::cti-data/runs/*");
+  });
+});

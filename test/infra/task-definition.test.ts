@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { type } from "arktype";
+import { redshiftTaskEnvironment, requiredEnvironmentKeys } from "../../task/src/config/task-environment.ts";
+import { containerDefinitions, containerUser, scratchMount, taskEnvironment } from "../../infra/task-definition.ts";
+
+const environmentArgs = {
+  bucket: "cti-data",
+  inputPrefix: "input/",
+  outputPrefix: "runs/",
+  table: "public.cti_records",
+  workgroup: "cti-etl-dev-wg",
+  database: "cti",
+  copyRoleArn: "arn:aws:iam::123456789012:role/copy",
+};
+
+describe("task-definition", () => {
+  describe("taskEnvironment", () => {
+    const environment = taskEnvironment(environmentArgs);
+
+    it("sets exactly the variables the task's environment schema requires", () => {
+      assert.deepEqual(Object.keys(environment).sort(), requiredEnvironmentKeys(redshiftTaskEnvironment).sort());
+    });
+
+    it("produces values the task accepts", () => {
+      const checked = redshiftTaskEnvironment(environment);
+      assert.ok(!(checked instanceof type.errors), String(checked));
+    });
+
+    it("points input and output at the bucket's prefixes", () => {
+      assert.equal(environment.CTI_INPUT, "s3://cti-data/input/");
+      assert.equal(environment.CTI_OUTPUT, "s3://cti-data/runs/");
+    });
+  });
+
+  describe("containerDefinitions", () => {
+    const [container] = containerDefinitions({
+      name: "etl",
+      image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/task@sha256:" + "a".repeat(64),
+      environment: { B: "2", A: "1" },
+      logGroup: "/cti-etl/dev/task",
+      region: "us-east-1",
+    }) as [Record<string, unknown>];
+
+    it("runs as the non-root user on a read-only root filesystem", () => {
+      assert.equal(container.user, containerUser);
+      assert.doesNotMatch(containerUser, /^0(:|$)|^root/);
+      assert.equal(container.readonlyRootFilesystem, true);
+    });
+
+    it("mounts the scratch volume writable at /tmp", () => {
+      assert.deepEqual(container.mountPoints, [{ sourceVolume: scratchMount.volume, containerPath: "/tmp", readOnly: false }]);
+    });
+
+    it("ships logs to the log group with awslogs", () => {
+      assert.deepEqual(container.logConfiguration, {
+        logDriver: "awslogs",
+        options: { "awslogs-group": "/cti-etl/dev/task", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "task" },
+      });
+    });
+
+    it("lists the environment sorted by name", () => {
+      assert.deepEqual(container.environment, [{ name: "A", value: "1" }, { name: "B", value: "2" }]);
+    });
+
+    it("is essential and uses the image as given", () => {
+      assert.equal(container.essential, true);
+      assert.match(String(container.image), /@sha256:[0-9a-f]{64}$/);
+    });
+  });
+});
