@@ -75,7 +75,8 @@ function describeStatement(ctx: OperationContext, input: Input): Output {
   const { statement, sub } = findStatement(ctx, input.Id);
   const shown = ctx.registry.poll(statement);
   const base = location(statement);
-  if (sub) return { ...base, ...subStatementData(ctx, statement, sub), QueryParameters: parameters(statement) };
+  const queryParameters = statement.request.parameters.length > 0 ? { QueryParameters: parameters(statement) } : {};
+  if (sub) return { ...base, ...subStatementData(ctx, statement, sub), ...queryParameters };
   const done = isTerminal(shown);
   const subs = statement.subStatements;
   const only = subs[0]!;
@@ -97,7 +98,7 @@ function describeStatement(ctx: OperationContext, input: Input): Output {
     ...(statement.isBatch
       ? { SubStatements: subs.map((s) => subStatementData(ctx, statement, s)), ExecutionMode: statement.request.executionMode }
       : {}),
-    ...(statement.request.parameters.length > 0 ? { QueryParameters: parameters(statement) } : {}),
+    ...queryParameters,
     ResultFormat: "JSON",
   };
 }

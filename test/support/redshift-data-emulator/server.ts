@@ -25,7 +25,9 @@ export interface DataApiServer {
 /** Starts the HTTP server; `port` 0 picks a free one. */
 export async function startDataApiServer(ctx: OperationContext, faults: EmulatorFaults, port = 0): Promise<DataApiServer> {
   const server = createServer((req, res) => {
-    void handle(req, ctx, faults).then(({ status, body }) => send(res, status, body));
+    void handle(req, ctx, faults)
+      .then(({ status, body }) => send(res, status, body))
+      .catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

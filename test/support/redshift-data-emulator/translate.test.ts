@@ -123,6 +123,11 @@ describe("dropRedshiftTableAttributes", () => {
     assert.equal(squash(dropRedshiftTableAttributes(sql)), "create temp table s (a int, b varchar(10), c int default 1)");
   });
 
+  it("keeps columns named like the attributes", () => {
+    const sql = "create table t (sortkey int encode az64, encode varchar(4), distkey int distkey)";
+    assert.equal(squash(dropRedshiftTableAttributes(sql)), "create table t (sortkey int, encode varchar(4), distkey int)");
+  });
+
   it("drops INTERLEAVED SORTKEY, SORTKEY AUTO and ENCODE AUTO", () => {
     assert.equal(squash(dropRedshiftTableAttributes("create table t (a int) interleaved sortkey (a)")), "create table t (a int)");
     assert.equal(squash(dropRedshiftTableAttributes("create table t (a int) diststyle auto sortkey auto encode auto")), "create table t (a int)");

@@ -102,7 +102,7 @@ export function dropRedshiftTableAttributes(sql: string): string {
         cuts.push([t.start, tokens[end]!.end]);
         i = end;
       }
-    } else if (depth === 1 && inColumnList) {
+    } else if (depth === 1 && inColumnList && !startsColumnDefinition(tokens, i)) {
       if (isKeyword(t, "ENCODE") && next?.kind === "word") {
         cuts.push([t.start, next.end]);
         i++;
@@ -519,6 +519,11 @@ function isCreateTable(tokens: readonly SqlToken[]): boolean {
   if (isKeyword(tokens[i], "LOCAL")) i++;
   if (isKeyword(tokens[i], "TEMP", "TEMPORARY")) i++;
   return isKeyword(tokens[i], "TABLE");
+}
+
+/** True when token `i` is the first of a column definition (so a column may be named `sortkey`). */
+function startsColumnDefinition(tokens: readonly SqlToken[], i: number): boolean {
+  return isPunct(tokens[i - 1], "(") || isPunct(tokens[i - 1], ",");
 }
 
 /** True once a top-level `AS` (of CREATE TABLE AS) has been passed: the query follows. */
