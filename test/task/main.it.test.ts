@@ -49,7 +49,7 @@ describe("cti-etl command line", function () {
   const failures: [string, (d: string) => Promise<string[]>, RegExp][] = [
     ["a missing input file", async (d) => ["run", "-i", join(d, "nope.csv"), "-o", join(d, "out")], /INPUT_NOT_FOUND .*nope\.csv: no such file/],
     ["an unknown option", async (d) => ["run", "-i", d, "-o", d, "--colour"], /USAGE: .*colour/],
-    ["a missing --output", async (d) => ["run", "-i", d], /USAGE: --output is required/],
+    ["a missing --output", async (d) => ["run", "-i", d], /USAGE: --output \(or CTI_OUTPUT\) is required/],
     [
       "a header without Data",
       async (d) => {

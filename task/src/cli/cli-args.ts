@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { EtlError } from "../errors.ts";
 import { REDSHIFT_MAX_VARCHAR_BYTES } from "../record/record-schema.ts";
 import { RUN_ID_PATTERN } from "../run-id.ts";
+import type { RunDefaults } from "../config/runtime-settings.ts";
 
 /** Defaults of `cti-etl run`. */
 export const RUN_DEFAULTS = {
@@ -41,7 +42,7 @@ Exit codes:
   1  any other failure
 `;
 
-export const RUN_HELP = `Usage: cti-etl run --input <path> --output <dir> [options]
+export const RUN_HELP = `Usage: cti-etl run --input <path|s3://…> --output <dir|s3://…> [options]
 
 Reads a CSV with a header naming Key and Data (any case, any order; gzip detected from the
 bytes), trims and lowercases both fields, rejects invalid rows with a reason, drops
@@ -54,8 +55,10 @@ The folder appears only once the run is complete. The summary is also the last l
 stdout, as one line of JSON.
 
 Options:
-  -i, --input <path>          CSV file, or a folder whose files are read in name order (required)
-  -o, --output <dir>          output root folder (required)
+  -i, --input <path|uri>      CSV file, or a folder whose files are read in name order;
+                              s3://bucket/key (one object) or s3://bucket/prefix/ (every
+                              object under it, in key order). Default: $CTI_INPUT
+  -o, --output <dir|uri>      output root: a folder or s3://bucket/prefix/. Default: $CTI_OUTPUT
       --max-field-bytes <n>   longest accepted field after normalisation, in UTF-8 bytes
                               (default ${RUN_DEFAULTS.maxFieldBytes}, Redshift's VARCHAR limit)
       --part-size <MiB>       uncompressed CSV per clean part before a new one starts (default ${RUN_DEFAULTS.partMiB})
@@ -64,6 +67,13 @@ Options:
       --progress              always show progress on stderr
       --no-progress           never show progress (default: shown when stderr is a terminal)
   -h, --help                  this help
+
+Environment:
+  CTI_INPUT, CTI_OUTPUT, CTI_MAX_FIELD_BYTES   defaults for the options above; with
+                              CTI_INPUT set, cti-etl with no arguments runs the job
+  AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_PROFILE, AWS_ACCESS_KEY_ID…
+                              the AWS SDK's standard settings; credentials come from the
+                              default provider chain (on ECS: the task role)
 `;
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -79,7 +89,9 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
  * Parses the command line (without `node` and the script).
  * @throws EtlError USAGE with a message naming the option.
  */
-export function parseCommand(argv: readonly string[]): Command {
+export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}): Command {
+  // A deployed task starts with no arguments and is configured by CTI_INPUT/CTI_OUTPUT.
+  if (argv.length === 0 && defaults.input !== undefined) argv = ["run"];
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") return { command: "help", topic: "main" };
   if (first === "--version") return { command: "version" };
@@ -106,17 +118,19 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl run --help`);
   }
   if (values.help) return { command: "help", topic: "run" };
-  if (!values.input) throw new EtlError("USAGE", "--input is required; see cti-etl run --help");
-  if (!values.output) throw new EtlError("USAGE", "--output is required; see cti-etl run --help");
+  const input = values.input ?? defaults.input;
+  const output = values.output ?? defaults.output;
+  if (!input) throw new EtlError("USAGE", "--input (or CTI_INPUT) is required; see cti-etl run --help");
+  if (!output) throw new EtlError("USAGE", "--output (or CTI_OUTPUT) is required; see cti-etl run --help");
   const runId = values["run-id"];
   if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) {
     throw new EtlError("USAGE", `--run-id must match ${RUN_ID_PATTERN}, got ${JSON.stringify(runId)}`);
   }
   return {
     command: "run",
-    input: values.input,
-    output: values.output,
-    maxFieldBytes: integer("max-field-bytes", values["max-field-bytes"], RUN_DEFAULTS.maxFieldBytes, 1, 1 << 30),
+    input,
+    output,
+    maxFieldBytes: integer("max-field-bytes", values["max-field-bytes"] ?? defaults.maxFieldBytes, RUN_DEFAULTS.maxFieldBytes, 1, 1 << 30),
     partBytes: integer("part-size", values["part-size"], RUN_DEFAULTS.partMiB, 1, 1 << 14) * 1024 * 1024,
     gzipLevel: integer("gzip-level", values["gzip-level"], RUN_DEFAULTS.gzipLevel, 1, 9),
     runId,

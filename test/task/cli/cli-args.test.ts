@@ -33,10 +33,23 @@ describe("parseCommand", () => {
   it("refuses an unknown command or option, a missing value and missing --input/--output", () => {
     usage(["load"], /unknown command "load"/);
     usage(["run", "-i", "a", "-o", "b", "--bogus"], /bogus/);
-    usage(["run", "-o", "b"], /--input is required/);
-    usage(["run", "-i", "a"], /--output is required/);
+    usage(["run", "-o", "b"], /--input \(or CTI_INPUT\) is required/);
+    usage(["run", "-i", "a"], /--output \(or CTI_OUTPUT\) is required/);
     usage(["run", "-i", "a", "-o", "b", "--gzip-level", "12"], /--gzip-level must be an integer from 1 to 9, got "12"/);
     usage(["run", "-i", "a", "-o", "b", "--max-field-bytes", "1e3"], /--max-field-bytes/);
     usage(["run", "-i", "a", "-o", "b", "--run-id", "../x"], /--run-id/);
+  });
+
+  it("takes input, output and the field limit from the environment's defaults, flags winning", () => {
+    const defaults = { input: "s3://b/in/", output: "s3://b/runs/", maxFieldBytes: "100" };
+    const c = parseCommand(["run", "-o", "elsewhere"], defaults);
+    assert.ok(c.command === "run");
+    assert.deepEqual([c.input, c.output, c.maxFieldBytes], ["s3://b/in/", "elsewhere", 100]);
+  });
+
+  it("runs the job when started with no arguments and CTI_INPUT set, as a deployed task is", () => {
+    const c = parseCommand([], { input: "s3://b/in/", output: "s3://b/runs/" });
+    assert.equal(c.command, "run");
+    assert.deepEqual(parseCommand([], {}), { command: "help", topic: "main" });
   });
 });

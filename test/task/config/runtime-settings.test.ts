@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { settingsFromEnv } from "../../../task/src/config/runtime-settings.ts";
+
+describe("settingsFromEnv", () => {
+  it("takes the S3-specific endpoint over the global one, and AWS_REGION over AWS_DEFAULT_REGION", () => {
+    const s = settingsFromEnv({ AWS_ENDPOINT_URL: "http://all", AWS_ENDPOINT_URL_S3: "http://s3", AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "us-east-1" });
+    assert.deepEqual(s.s3, { region: "eu-west-1", endpoint: "http://s3" });
+    assert.deepEqual(settingsFromEnv({ AWS_ENDPOINT_URL: "http://all", AWS_DEFAULT_REGION: "us-east-1" }).s3, { region: "us-east-1", endpoint: "http://all" });
+  });
+
+  it("ignores empty variables and sets nothing it was not given", () => {
+    assert.deepEqual(settingsFromEnv({ AWS_ENDPOINT_URL_S3: "", CTI_INPUT: "" }), { s3: {}, run: {} });
+  });
+
+  it("reads the task's CTI_* run defaults", () => {
+    assert.deepEqual(settingsFromEnv({ CTI_INPUT: "s3://b/in/", CTI_OUTPUT: "s3://b/out/", CTI_MAX_FIELD_BYTES: "10" }).run, {
+      input: "s3://b/in/",
+      output: "s3://b/out/",
+      maxFieldBytes: "10",
+    });
+  });
+});
