@@ -119,7 +119,7 @@ function createRole(
   const role = new aws.iam.Role(`${name}-role`, { description, assumeRolePolicy: trust }, opts);
   new aws.iam.RolePolicy(
     `${name}-policy`,
-    { role: role.id, policy: pulumi.output(statements).apply((s) => renderPolicyDocument(s as PolicyStatement[])) },
+    { role: role.id, policy: pulumi.output(statements).apply((s) => renderPolicyDocument(s)) },
     opts,
   );
   return role;

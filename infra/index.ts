@@ -17,21 +17,23 @@ import { Warehouse } from "./warehouse.ts";
 
 const config = readInfraConfig();
 const names = resourceNames(pulumi.getProject(), pulumi.getStack());
+/** Component names start with the project, so every auto-named resource says whose it is. */
+const component = (module: string) => `${pulumi.getProject()}-${module}`;
 
-const network = new Network("network", { natGateway: config.natGateway, region: config.region });
+const network = new Network(component("network"), { natGateway: config.natGateway, region: config.region });
 
-const storage = new Storage("storage", {
+const storage = new Storage(component("storage"), {
   outputPrefix: config.outputPrefix,
   stagingRetentionDays: config.stagingRetentionDays,
   noncurrentVersionRetentionDays: config.noncurrentVersionRetentionDays,
 });
 
-const registry = new Registry("registry", {
+const registry = new Registry(component("registry"), {
   buildContext: dirname(dirname(fileURLToPath(import.meta.url))),
   cpuArchitecture: config.cpuArchitecture,
 });
 
-const warehouse = new Warehouse("warehouse", {
+const warehouse = new Warehouse(component("warehouse"), {
   namespaceName: names.namespace,
   workgroupName: names.workgroup,
   database: config.redshiftDatabase,
@@ -42,7 +44,7 @@ const warehouse = new Warehouse("warehouse", {
   stagingPrefix: config.outputPrefix,
 });
 
-const compute = new Compute("compute", {
+const compute = new Compute(component("compute"), {
   region: config.region,
   clusterName: names.cluster,
   taskFamily: names.taskFamily,

@@ -51,6 +51,8 @@ function createRepository(name: string, opts: pulumi.CustomResourceOptions): aws
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfigurations: [{ encryptionType: "AES256" }],
+      // Images are rebuilt from source on every deploy, so `pulumi destroy` may delete them.
+      forceDelete: true,
     },
     opts,
   );

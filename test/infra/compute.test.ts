@@ -100,14 +100,14 @@ describe("Compute", () => {
     });
 
     it("uses the execution role and the task role", () => {
-      assert.equal(taskDefinition.inputs.executionRoleArn, role("compute-execution-role").state.arn);
-      assert.equal(taskDefinition.inputs.taskRoleArn, role("compute-task-role").state.arn);
+      assert.equal(taskDefinition.inputs.executionRoleArn, role("cti-etl-compute-execution-role").state.arn);
+      assert.equal(taskDefinition.inputs.taskRoleArn, role("cti-etl-compute-task-role").state.arn);
     });
   });
 
   describe("execution role", () => {
     it("may pull this repository's image and write to this log group, nothing else", () => {
-      const statements = policyOf("compute-execution-policy");
+      const statements = policyOf("cti-etl-compute-execution-policy");
       const repositoryArn = oneResource("aws:ecr/repository:Repository").state.arn;
       const logGroupArn = String(oneResource("aws:cloudwatch/logGroup:LogGroup").state.arn);
       assert.deepEqual(
@@ -121,14 +121,14 @@ describe("Compute", () => {
     });
 
     it("is assumed by ECS tasks", () => {
-      const trust = parsePolicyDocument(role("compute-execution-role").inputs.assumeRolePolicy);
+      const trust = parsePolicyDocument(role("cti-etl-compute-execution-role").inputs.assumeRolePolicy);
       assert.deepEqual(trust.map((s) => [s.actions, s.principal]), [[["sts:AssumeRole"], { Service: ["ecs-tasks.amazonaws.com"] }]]);
     });
   });
 
   describe("task role", () => {
     it("grants exactly the actions the task's adapters call, nothing more", () => {
-      const granted = [...new Set(policyOf("compute-task-policy").flatMap((s) => s.actions))].sort();
+      const granted = [...new Set(policyOf("cti-etl-compute-task-policy").flatMap((s) => s.actions))].sort();
       assert.deepEqual(granted, adapterActions());
     });
 
@@ -136,14 +136,14 @@ describe("Compute", () => {
       const bucketArn = `arn:aws:s3:::${String(outputs.bucketName)}`;
       const workgroupArn = oneResource("aws:redshiftserverless/workgroup:Workgroup").state.arn;
       const allowed = [bucketArn, `${bucketArn}/input/*`, `${bucketArn}/runs/*`, workgroupArn];
-      for (const statement of policyOf("compute-task-policy")) {
+      for (const statement of policyOf("cti-etl-compute-task-policy")) {
         if (statement.resources.includes("*")) assert.ok(statement.actions.every(isUnscopable), statement.sid);
         else for (const resource of statement.resources) assert.ok(allowed.includes(resource), `${statement.sid}: ${resource}`);
       }
     });
 
     it("is assumed only by ECS tasks of this account", () => {
-      const [trust] = parsePolicyDocument(role("compute-task-role").inputs.assumeRolePolicy);
+      const [trust] = parsePolicyDocument(role("cti-etl-compute-task-role").inputs.assumeRolePolicy);
       assert.deepEqual(trust?.principal, { Service: ["ecs-tasks.amazonaws.com"] });
       assert.deepEqual(trust?.condition, {
         ArnLike: { "aws:SourceArn": [`arn:aws:ecs:us-east-1:${fakeAccountId}:*`] },
@@ -152,7 +152,7 @@ describe("Compute", () => {
     });
 
     it("is attached to the role the task definition uses", () => {
-      assert.equal(oneResource("aws:iam/rolePolicy:RolePolicy", "compute-task-policy").inputs.role, role("compute-task-role").state.id);
+      assert.equal(oneResource("aws:iam/rolePolicy:RolePolicy", "cti-etl-compute-task-policy").inputs.role, role("cti-etl-compute-task-role").state.id);
     });
   });
 });

@@ -26,7 +26,7 @@ describe("Network", () => {
 
   describe("without a NAT gateway (the dev stack)", () => {
     it("builds an awsx VPC with private subnets in three zones and no NAT gateway", () => {
-      const vpc = oneResource(types.vpc, "network-");
+      const vpc = oneResource(types.vpc, "cti-etl-network-");
       assert.equal(vpc.inputs.numberOfAvailabilityZones, 3);
       assert.deepEqual(vpc.inputs.natGateways, { strategy: "None" });
       assert.deepEqual(vpc.inputs.subnetSpecs, [{ type: "Private", name: "private", cidrMask: 20 }]);
@@ -34,13 +34,13 @@ describe("Network", () => {
     });
 
     it("routes S3 through a gateway endpoint", () => {
-      const vpc = oneResource(types.vpc, "network-");
+      const vpc = oneResource(types.vpc, "cti-etl-network-");
       assert.deepEqual(vpc.inputs.vpcEndpointSpecs, [{ serviceName: "com.amazonaws.us-east-1.s3", vpcEndpointType: "Gateway" }]);
       assert.equal(vpc.inputs.vpcEndpointStrategy, "Auto");
     });
 
     it("creates a private-DNS interface endpoint in the private subnets for every AWS API the task calls", () => {
-      const endpoints = resourcesOfType(types.endpoint, "network-");
+      const endpoints = resourcesOfType(types.endpoint, "cti-etl-network-");
       assert.deepEqual(endpoints.map((e) => e.inputs.serviceName).sort(), [
         "com.amazonaws.us-east-1.ecr.api",
         "com.amazonaws.us-east-1.ecr.dkr",
@@ -52,30 +52,30 @@ describe("Network", () => {
         assert.equal(endpoint.inputs.vpcEndpointType, "Interface");
         assert.equal(endpoint.inputs.privateDnsEnabled, true);
         assert.deepEqual(endpoint.inputs.subnetIds, outputs.subnetIds);
-        assert.deepEqual(endpoint.inputs.securityGroupIds, [groupId("network", "endpoints")]);
+        assert.deepEqual(endpoint.inputs.securityGroupIds, [groupId("cti-etl-network", "endpoints")]);
       }
     });
 
     it("gives the task security group no ingress and HTTPS egress to S3 and the endpoints only", () => {
-      assert.deepEqual(rulesOf(types.ingress, "network", "task"), []);
-      assert.equal(outputs.securityGroupId, groupId("network", "task"));
-      const egress = rulesOf(types.egress, "network", "task");
+      assert.deepEqual(rulesOf(types.ingress, "cti-etl-network", "task"), []);
+      assert.equal(outputs.securityGroupId, groupId("cti-etl-network", "task"));
+      const egress = rulesOf(types.egress, "cti-etl-network", "task");
       assert.deepEqual(
         egress.map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.prefixListId ?? r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4]),
         [
           ["tcp", 443, 443, "pl-63a5400a"],
-          ["tcp", 443, 443, groupId("network", "endpoints")],
+          ["tcp", 443, 443, groupId("cti-etl-network", "endpoints")],
         ],
       );
     });
 
     it("lets only the task reach the endpoints", () => {
-      const ingress = rulesOf(types.ingress, "network", "endpoints");
-      assert.deepEqual(ingress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]), [[443, groupId("network", "task")]]);
+      const ingress = rulesOf(types.ingress, "cti-etl-network", "endpoints");
+      assert.deepEqual(ingress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId]), [[443, groupId("cti-etl-network", "task")]]);
     });
 
     it("starts every group without inline rules, so only the rules above exist", () => {
-      for (const group of resourcesOfType(types.securityGroup, "network-")) {
+      for (const group of resourcesOfType(types.securityGroup, "cti-etl-network-")) {
         assert.equal(group.inputs.ingress, undefined);
         assert.equal(group.inputs.egress, undefined);
       }

@@ -18,6 +18,10 @@ describe("Registry", () => {
     assert.deepEqual(repository.inputs.encryptionConfigurations, [{ encryptionType: "AES256" }]);
   });
 
+  it("lets pulumi destroy remove the repository with its images (they are rebuilt from source)", () => {
+    assert.equal(oneResource("aws:ecr/repository:Repository").inputs.forceDelete, true);
+  });
+
   it("attaches a lifecycle policy to that repository", () => {
     const repository = oneResource("aws:ecr/repository:Repository");
     const policy = oneResource("aws:ecr/lifecyclePolicy:LifecyclePolicy");

@@ -8,7 +8,7 @@ describe("Warehouse", () => {
 
   const namespace = () => oneResource("aws:redshiftserverless/namespace:Namespace");
   const workgroup = () => oneResource("aws:redshiftserverless/workgroup:Workgroup");
-  const copyRole = () => oneResource("aws:iam/role:Role", "warehouse-copy-role");
+  const copyRole = () => oneResource("aws:iam/role:Role", "cti-etl-warehouse-copy-role");
 
   it("creates the namespace with the configured database and a password only Secrets Manager knows", () => {
     assert.equal(namespace().inputs.namespaceName, "cti-etl-dev-ns");
@@ -31,7 +31,7 @@ describe("Warehouse", () => {
   it("puts the workgroup in its own security group, not the task's", () => {
     const groups = workgroup().inputs.securityGroupIds as string[];
     assert.equal(groups.length, 1);
-    assert.equal(groups[0], oneResource("aws:ec2/securityGroup:SecurityGroup", "network-warehouse-sg").state.id);
+    assert.equal(groups[0], oneResource("aws:ec2/securityGroup:SecurityGroup", "cti-etl-network-warehouse-sg").state.id);
     assert.notEqual(groups[0], outputs.securityGroupId);
   });
 
@@ -47,7 +47,7 @@ describe("Warehouse", () => {
   it("lets Redshift assume the COPY role and read only the staging prefix with it", () => {
     const trust = parsePolicyDocument(copyRole().inputs.assumeRolePolicy);
     assert.deepEqual(trust.map((s) => s.principal), [{ Service: ["redshift-serverless.amazonaws.com", "redshift.amazonaws.com"] }]);
-    const policy = oneResource("aws:iam/rolePolicy:RolePolicy", "warehouse-copy-policy");
+    const policy = oneResource("aws:iam/rolePolicy:RolePolicy", "cti-etl-warehouse-copy-policy");
     assert.equal(policy.inputs.role, copyRole().state.id);
     const statements = parsePolicyDocument(policy.inputs.policy);
     const bucket = `arn:aws:s3:::${String(outputs.bucketName)}`;

@@ -126,7 +126,7 @@ describe("policy rules", () => {
   });
 
   describe("iam-no-wildcard-actions", () => {
-    const taskPolicy = () => resources.find((r) => r.name === "compute-task-policy")!;
+    const taskPolicy = () => resources.find((r) => r.name === "cti-etl-compute-task-policy")!;
 
     it("flags a service-wide wildcard such as s3:*", () => {
       const policy = withStatement(taskPolicy().inputs.policy, { Sid: "Greedy", Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b" });
@@ -158,7 +158,7 @@ describe("policy rules", () => {
 
   describe("iam-no-wildcard-resources", () => {
     it("flags Resource '*' on an action that has a resource type", () => {
-      const taskPolicy = resources.find((r) => r.name === "compute-task-policy")!;
+      const taskPolicy = resources.find((r) => r.name === "cti-etl-compute-task-policy")!;
       const policy = withStatement(taskPolicy.inputs.policy, { Sid: "Everywhere", Effect: "Allow", Action: "s3:GetObject", Resource: "*" });
       assert.deepEqual(violationsWith(taskPolicy, { policy }), ["iam-no-wildcard-resources: statement Everywhere grants s3:GetObject on every resource"]);
     });
@@ -188,7 +188,7 @@ describe("policy rules", () => {
       const violations = bucketsHavePublicAccessBlock.check(without("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"));
       assert.equal(violations.length, 1);
       assert.match(violations[0]!.message, /has no public access block with all four settings on/);
-      assert.match(violations[0]!.urn ?? "", /aws:s3\/bucket:Bucket::storage-bucket$/);
+      assert.match(violations[0]!.urn ?? "", /aws:s3\/bucket:Bucket::cti-etl-storage-bucket$/);
     });
 
     it("flags a bucket whose public access block leaves a setting off", () => {

@@ -1,9 +1,30 @@
 import assert from "node:assert/strict";
 import * as awsx from "@pulumi/awsx";
-import { loadProgram, promiseOf } from "./pulumi-mocks.ts";
+import { fakeState, loadProgram, promiseOf } from "./pulumi-mocks.ts";
 
 describe("pulumi-mocks", () => {
   before(() => loadProgram());
+
+  describe("fakeState", () => {
+    it("refuses an awsx component it has no fakes for", () => {
+      assert.throws(() => fakeState("awsx:ecs:FargateService", "svc", {}, false), /no fake outputs for remote component awsx:ecs:FargateService/);
+    });
+
+    it("gives every output an awsx class declares either a fake or a poison marker", () => {
+      const state = fakeState("awsx:ec2:Vpc", "probe", { numberOfAvailabilityZones: 3, subnetSpecs: [{ type: "Private" }] }, false);
+      for (const output of ["vpcId", "privateSubnetIds", "publicSubnetIds", "isolatedSubnetIds", "subnetLayout"]) {
+        assert.doesNotMatch(JSON.stringify(state[output]), /MISSING/, output);
+      }
+      for (const output of ["vpc", "subnets", "routeTables", "natGateways", "eips", "internetGateway", "vpcEndpoints"]) {
+        assert.equal(state[output], `MISSING_FAKE_OUTPUT(awsx:ec2:Vpc.${output})`);
+      }
+    });
+
+    it("derives the image digest from the repository and tag", () => {
+      const state = fakeState("awsx:ecr:Image", "img", { repositoryUrl: "1.dkr.ecr.r.amazonaws.com/x", imageTag: "t" }, false);
+      assert.match(String(state.imageUri), /^1\.dkr\.ecr\.r\.amazonaws\.com\/x@sha256:[0-9a-f]{64}$/);
+    });
+  });
 
   describe("promiseOf", () => {
     it("resolves outputs and plain values", async () => {

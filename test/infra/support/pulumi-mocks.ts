@@ -158,7 +158,8 @@ const mocks: pulumi.runtime.Mocks = {
   },
 };
 
-function fakeState(type: string, name: string, inputs: Record<string, unknown>, custom: boolean): Record<string, unknown> {
+/** The outputs the mocks give a resource (before its inputs are laid over them). Throws for an awsx component without fakes. */
+export function fakeState(type: string, name: string, inputs: Record<string, unknown>, custom: boolean): Record<string, unknown> {
   if (type.startsWith("awsx:")) {
     const fake = remoteComponentFakes[type];
     if (!fake) throw new Error(`no fake outputs for remote component ${type} (${name}): add them to test/infra/support/pulumi-mocks.ts`);
