@@ -1,0 +1,60 @@
+/**
+ * The composition of a warehouse from its config: Redshift through the Data API when Redshift
+ * is configured, else Postgres (embedded PGlite in a folder or in memory, or a `postgres://`
+ * server). `main.ts` parses the config; this builds the adapters.
+ */
+import { RedshiftDataClient, type RedshiftDataClientConfig } from "@aws-sdk/client-redshift-data";
+import type { S3Client } from "@aws-sdk/client-s3";
+import pg from "pg";
+import { EtlError } from "../errors.ts";
+import type { Clock } from "./data-api-statements.ts";
+import type { RedshiftWarehouseConfig } from "./data-api-target.ts";
+import { partReaderFor, type PartReader } from "./part-reader.ts";
+import { pgSession } from "./pg-session.ts";
+import { openPglite, pgliteSession } from "./pglite-session.ts";
+import { PostgresWarehouse } from "./postgres-warehouse.ts";
+import { RedshiftWarehouse } from "./redshift-warehouse.ts";
+import type { Warehouse } from "./warehouse.ts";
+
+/** The Postgres warehouse: at most one of `dataDir` and `url`; neither means an in-memory PGlite. */
+export interface PostgresWarehouseConfig {
+  /** Folder of the embedded PGlite database, created if missing, e.g. `.cti-etl/warehouse`. */
+  dataDir?: string;
+  /** A Postgres server, e.g. `postgres://etl@db.internal:5432/cti` (password from the URL, PGPASSWORD or ~/.pgpass). */
+  url?: string;
+}
+
+export type WarehouseConfig = ({ kind: "redshift" } & RedshiftWarehouseConfig) | ({ kind: "postgres" } & PostgresWarehouseConfig);
+
+/** What the composition root may supply; everything is optional. */
+export interface WarehouseDeps {
+  /**
+   * Redshift: options merged into `new RedshiftDataClient(…)`. Default `{}`: region, credentials
+   * and an endpoint override (`AWS_ENDPOINT_URL_REDSHIFT_DATA`) come from the SDK's default chains.
+   * Example for tests: `{ endpoint: emulator.endpoint, region: "us-east-1", credentials }`.
+   */
+  redshiftClientConfig?: RedshiftDataClientConfig;
+  /** Postgres: reads a clean part's gzip bytes. Default: `file://` from disk, `s3://` through `s3`. */
+  readPart?: PartReader;
+  /** Postgres: S3 client for `s3://` parts when `readPart` is not given. */
+  s3?: Pick<S3Client, "send">;
+  /** Redshift: time and jitter. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** Builds the configured warehouse; `close()` it when done. */
+export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDeps = {}): Promise<Warehouse> {
+  if (config.kind === "redshift") {
+    const client = new RedshiftDataClient({ ...deps.redshiftClientConfig });
+    return new RedshiftWarehouse(config, { client, release: () => client.destroy(), ...(deps.clock ? { clock: deps.clock } : {}) });
+  }
+  const readPart = deps.readPart ?? partReaderFor(deps.s3);
+  if (config.url !== undefined && config.dataDir !== undefined) {
+    throw new EtlError("USAGE", "Postgres warehouse: set a PGlite folder or a postgres:// URL, not both");
+  }
+  if (config.url !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(config.url)) throw new EtlError("USAGE", "Postgres warehouse URL must start with postgres://");
+    return new PostgresWarehouse(pgSession(new pg.Pool({ connectionString: config.url, max: 4 }), true), readPart);
+  }
+  return new PostgresWarehouse(pgliteSession(await openPglite(config.dataDir), true), readPart);
+}

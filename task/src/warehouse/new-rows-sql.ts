@@ -1,0 +1,48 @@
+/**
+ * The statements that move staged rows into the target: a check that the stage holds exactly
+ * the run's clean rows, and the insert of only the rows the target lacks. Both dialects.
+ */
+import { quoteIdentifier, quoteLiteral, sqlInteger, type SqlDialect } from "./sql-quote.ts";
+import { nowSql } from "./sql-time.ts";
+import { sqlTableName, type WarehouseTables } from "./table-names.ts";
+import { loadedGuardSql } from "./ledger-sql.ts";
+
+const q = quoteIdentifier;
+
+/**
+ * A SELECT that fails unless the stage holds `expected` rows, so a short or long COPY rolls
+ * the whole transaction back. Neither dialect can raise an error from plain SQL, so the
+ * failing branch casts a message to INTEGER: Postgres's error then carries the message, and
+ * the statement's position names the step either way. The message depends on the counted
+ * rows, so it is never folded into a constant and evaluated when the counts agree.
+ */
+export function stageRowCheckSql(dialect: SqlDialect, tables: WarehouseTables, expected: number): string {
+  const n = sqlInteger(expected);
+  const message = `${quoteLiteral(dialect, "cti-etl: the stage holds ")} || CAST(c.n AS VARCHAR(20)) || ${quoteLiteral(dialect, ` rows, the run's clean parts ${n}`)}`;
+  return [
+    `SELECT CASE WHEN c.n = ${n} THEN 0 ELSE CAST(${message} AS INTEGER) END AS stage_check`,
+    `FROM (SELECT COUNT(*) AS n FROM ${sqlTableName(tables.stage)}) AS c`,
+  ].join("\n");
+}
+
+/**
+ * Inserts the staged rows the target does not already hold (same `key` and `data`), each
+ * once, stamped with the run id and the database's clock, unless a ledger row already says
+ * this input was loaded: under the ledger lock, the guard makes a racing second load insert
+ * nothing. An INSERT … WHERE NOT EXISTS rather than MERGE: Redshift's MERGE needs a WHEN
+ * MATCHED action, and there is nothing to update.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_MERGE.html
+ */
+export function insertNewRowsSql(dialect: SqlDialect, tables: WarehouseTables, runId: string, fingerprint: string): string {
+  const target = sqlTableName(tables.target);
+  return [
+    `INSERT INTO ${target} (${q("key")}, ${q("data")}, ${q("run_id")}, ${q("loaded_at")})`,
+    `SELECT n.${q("key")}, n.${q("data")}, ${quoteLiteral(dialect, runId)}, ${nowSql(dialect)}`,
+    `FROM (`,
+    `  SELECT DISTINCT s.${q("key")}, s.${q("data")}`,
+    `  FROM ${sqlTableName(tables.stage)} AS s`,
+    `  WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t.${q("key")} = s.${q("key")} AND t.${q("data")} = s.${q("data")})`,
+    `) AS n`,
+    `WHERE ${loadedGuardSql(dialect, tables, fingerprint)}`,
+  ].join("\n");
+}

@@ -1,0 +1,60 @@
+/**
+ * The embedded warehouse: PGlite (Postgres compiled to WebAssembly, in-process) in a local
+ * folder, or in memory. Stages a part with `COPY … FROM '/dev/blob'`, PGlite's way of feeding
+ * COPY from a Blob.
+ * @see https://pglite.dev/docs/api
+ */
+import { mkdir } from "node:fs/promises";
+import { PGlite, type Results, type Transaction } from "@electric-sql/pglite";
+import type { PostgresSession, PostgresTransaction, SqlResult } from "./postgres-session.ts";
+import { stageCopyFromBlobSql } from "./postgres-stage-sql.ts";
+
+/**
+ * Opens (creating if needed) a PGlite database in `dataDir`, or in memory when undefined.
+ * One process at a time may open a folder.
+ */
+export async function openPglite(dataDir?: string): Promise<PGlite> {
+  if (dataDir === undefined) return PGlite.create();
+  await mkdir(dataDir, { recursive: true });
+  return PGlite.create(dataDir);
+}
+
+/** A session on `db`; `close()` closes `db` only when `owned`. */
+export function pgliteSession(db: PGlite, owned: boolean): PostgresSession {
+  const arrays = { rowMode: "array" } as const;
+  return {
+    query: async (sql) => sqlResult(await db.query<unknown[]>(sql, [], arrays)),
+    readOnlyQuery: (sql) =>
+      db.transaction(async (tx) => {
+        await tx.query("SET TRANSACTION READ ONLY");
+        // query() uses the extended protocol: Postgres refuses more than one statement.
+        const result = sqlResult(await tx.query<unknown[]>(sql, [], arrays));
+        await tx.rollback();
+        return result;
+      }),
+    transaction: (work) => db.transaction((tx) => work(pgliteTransaction(tx))),
+    close: async () => {
+      if (owned) await db.close();
+    },
+  };
+}
+
+function pgliteTransaction(tx: Transaction): PostgresTransaction {
+  return {
+    query: async (sql) => sqlResult(await tx.query<unknown[]>(sql, [], { rowMode: "array" })),
+    async stageCsv(tables, csv) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of csv) chunks.push(chunk);
+      const result = await tx.query(stageCopyFromBlobSql(tables), [], { blob: new Blob(chunks) });
+      return result.affectedRows ?? 0;
+    },
+  };
+}
+
+function sqlResult(result: Results<unknown[]>): SqlResult {
+  return {
+    columns: result.fields.map((f) => f.name),
+    rows: result.rows,
+    rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The Postgres warehouse (embedded PGlite, or a server): the same load as Redshift's, run
+ * statement by statement in one transaction on a {@link PostgresSession}, reading the parts
+ * itself through a {@link PartReader}.
+ */
+import { EtlError } from "../errors.ts";
+import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
+import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
+import { insertNewRowsSql } from "./new-rows-sql.ts";
+import { fileUrlPartReader, gunzipped, type PartReader } from "./part-reader.ts";
+import type { PostgresSession, PostgresTransaction } from "./postgres-session.ts";
+import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
+import { ledgerTableDdl, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
+import type { LoadPart, LoadRequest, LoadResult, QueryResult, Warehouse } from "./warehouse.ts";
+
+export class PostgresWarehouse implements Warehouse {
+  constructor(
+    private readonly session: PostgresSession,
+    /** Reads a part's gzip bytes. Default: `file://` URLs only. */
+    private readonly readPart: PartReader = fileUrlPartReader,
+  ) {}
+
+  async load(request: LoadRequest, signal?: AbortSignal): Promise<LoadResult> {
+    const plan = planLoad(request, "postgres");
+    await this.session.query(targetTableDdl("postgres", plan.tables));
+    await this.session.query(ledgerTableDdl("postgres", plan.tables));
+    const prior = await findPriorLoad(this.session, plan);
+    if (prior.kind === "already-loaded") return alreadyLoaded(prior.loadedBy, plan);
+    return this.session.transaction(async (tx) => {
+      await tx.query(lockLedgerSql("postgres", plan.tables));
+      // What committed while this load waited for the lock (a concurrent load of the same input).
+      const racing = await findPriorLoad(tx, plan);
+      if (racing.kind === "already-loaded") return alreadyLoaded(racing.loadedBy, plan);
+      await tx.query(stageTableDdl("postgres", plan.tables));
+      await this.stageParts(tx, plan, request.parts, signal);
+      const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint))).rowCount;
+      const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded))).rowCount;
+      if (recorded !== 1) throw new EtlError("INTERNAL", `the ledger row of run ${request.runId} was not written (${recorded} rows); rolled back`);
+      return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: plan.cleanRows - loaded };
+    });
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const { columns, rows } = await this.session.readOnlyQuery(sql);
+    return { columns, rows };
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+
+  /** Copies every part into the stage, then checks the stage holds exactly the clean rows. */
+  private async stageParts(tx: PostgresTransaction, plan: LoadPlan, parts: readonly LoadPart[], signal?: AbortSignal): Promise<void> {
+    let staged = 0;
+    for (const part of parts) {
+      signal?.throwIfAborted();
+      try {
+        staged += await tx.stageCsv(plan.tables, gunzipped(this.readPart(part.url)), part.url);
+      } catch (error) {
+        if (error instanceof EtlError) throw error;
+        throw new EtlError("INTERNAL", `warehouse load failed staging ${part.url}: ${(error as Error).message}; rolled back, nothing was loaded`, { file: part.url }, { cause: error });
+      }
+    }
+    signal?.throwIfAborted();
+    if (staged !== plan.cleanRows) {
+      throw new EtlError("INVARIANT_BROKEN", `the clean parts staged ${staged} rows, the run counted ${plan.cleanRows}; rolled back, nothing was loaded`);
+    }
+  }
+}
+
+async function findPriorLoad(db: Pick<PostgresTransaction, "query">, plan: LoadPlan): Promise<PriorLoad> {
+  const { rows } = await db.query(priorLoadsSql("postgres", plan.tables, plan.ledger.runId, plan.fingerprint));
+  return decidePriorLoad(priorLoadRows(rows), plan.ledger.runId, plan.fingerprint);
+}

@@ -1,0 +1,75 @@
+/**
+ * DDL of the warehouse's tables, created if missing before each load (idempotent).
+ *
+ * Target: `key`, `data` (the clean row), `run_id` (the run that inserted it), `loaded_at`.
+ * Ledger: one row per run that loaded, found by the input fingerprint.
+ * Stage: a temporary table per load session, gone when the session ends.
+ */
+import { quoteIdentifier, type SqlDialect } from "./sql-quote.ts";
+import { timestampType } from "./sql-time.ts";
+import { sqlTableName, type WarehouseTables } from "./table-names.ts";
+
+/** Longest run id (`RUN_ID_PATTERN` allows 128 characters). */
+export const RUN_ID_MAX = 128;
+
+/**
+ * Character type of `key` and `data`: Redshift's largest VARCHAR, 65535 bytes, the job's
+ * default cap on a field (`--max-field-bytes`); Postgres's TEXT.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_Character_types.html
+ */
+export function textType(dialect: SqlDialect): string {
+  return dialect === "redshift" ? "VARCHAR(65535)" : "TEXT";
+}
+
+const q = quoteIdentifier;
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` for the target.
+ * Redshift: distributed on `key`, like the stage, so the anti-join that finds new rows is
+ * collocated; sorted on `loaded_at`, so each load appends in sort order and needs no VACUUM
+ * to stay sorted.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/merge-create-staging-table.html
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/c_best-practices-sort-key.html
+ */
+export function targetTableDdl(dialect: SqlDialect, tables: WarehouseTables): string {
+  const columns = [
+    `  ${q("key")} ${textType(dialect)} NOT NULL`,
+    `  ${q("data")} ${textType(dialect)} NOT NULL`,
+    `  ${q("run_id")} VARCHAR(${RUN_ID_MAX}) NOT NULL`,
+    `  ${q("loaded_at")} ${timestampType(dialect)} NOT NULL`,
+  ];
+  const attributes = dialect === "redshift" ? `\nDISTSTYLE KEY DISTKEY (${q("key")})\nSORTKEY (${q("loaded_at")})` : "";
+  return `CREATE TABLE IF NOT EXISTS ${sqlTableName(tables.target)} (\n${columns.join(",\n")}\n)${attributes}`;
+}
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` for the run ledger. `run_id` is the primary key (enforced by
+ * Postgres; informational on Redshift, where the load's guards keep it unique).
+ * Redshift: DISTSTYLE ALL, a small table read by every load.
+ */
+export function ledgerTableDdl(dialect: SqlDialect, tables: WarehouseTables): string {
+  const count = (name: string) => `  ${q(name)} BIGINT NOT NULL`;
+  const columns = [
+    `  ${q("run_id")} VARCHAR(${RUN_ID_MAX}) NOT NULL PRIMARY KEY`,
+    `  ${q("input_fingerprint")} CHAR(64) NOT NULL`,
+    `  ${q("inputs")} ${textType(dialect)} NOT NULL`,
+    ...["rows_read", "clean", "duplicates", "rejected", "loaded", "already_present"].map(count),
+    `  ${q("status")} VARCHAR(16) NOT NULL`,
+    `  ${q("started_at")} ${timestampType(dialect)} NOT NULL`,
+    `  ${q("finished_at")} ${timestampType(dialect)} NOT NULL`,
+  ];
+  const attributes = dialect === "redshift" ? "\nDISTSTYLE ALL" : "";
+  return `CREATE TABLE IF NOT EXISTS ${sqlTableName(tables.ledger)} (\n${columns.join(",\n")}\n)${attributes}`;
+}
+
+/**
+ * The load's staging table: temporary (private to the session, dropped with it), columns
+ * NOT NULL so a missing field fails the load.
+ * Redshift: distributed on `key` like the target. Postgres: also dropped at commit.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html#r_CREATE_TABLE_NEW-parameters
+ */
+export function stageTableDdl(dialect: SqlDialect, tables: WarehouseTables): string {
+  const columns = `${q("key")} ${textType(dialect)} NOT NULL, ${q("data")} ${textType(dialect)} NOT NULL`;
+  const attributes = dialect === "redshift" ? ` DISTSTYLE KEY DISTKEY (${q("key")})` : " ON COMMIT DROP";
+  return `CREATE TEMP TABLE ${sqlTableName(tables.stage)} (${columns})${attributes}`;
+}
