@@ -19,13 +19,13 @@ export const PART_HEADER = ["key", "data"] as const;
 
 /**
  * Yields the part's rows in batches of at most `batchRows`.
- * @throws EtlError INTERNAL naming the part and line of the first row that is not a clean row.
+ * @throws EtlError INTERNAL with the part (`location.file`) and line of the first row that is not a clean row.
  */
 export async function* csvPartBatches(chunks: AsyncIterable<Uint8Array>, url: string, batchRows: number): AsyncIterable<RowBatch> {
   let header = false;
   let batch: RowBatch = { keys: [], data: [] };
   const ready: RowBatch[] = [];
-  const bad = (line: number, why: string) => new EtlError("INTERNAL", `clean part ${url} line ${line}: ${why}`, { file: url, line });
+  const bad = (line: number, why: string) => new EtlError("INTERNAL", `line ${line}: ${why}`, { file: url, line });
   const reader = new CsvByteReader(
     new CsvTokenizer((fields, line, unterminated, invalidMask) => {
       if (unterminated) throw bad(line, "a quoted field is not closed");

@@ -57,8 +57,7 @@ export class PostgresWarehouse implements Warehouse {
       try {
         staged += await tx.stageCsv(plan.tables, gunzipped(this.readPart(part.url)), part.url);
       } catch (error) {
-        if (error instanceof EtlError) throw error;
-        throw new EtlError("INTERNAL", `warehouse load failed staging ${part.url}: ${(error as Error).message}; rolled back, nothing was loaded`, { file: part.url }, { cause: error });
+        throw stagingError(part.url, error);
       }
     }
     signal?.throwIfAborted();
@@ -66,6 +65,19 @@ export class PostgresWarehouse implements Warehouse {
       throw new EtlError("INVARIANT_BROKEN", `the clean parts staged ${staged} rows, the run counted ${plan.cleanRows}; rolled back, nothing was loaded`);
     }
   }
+}
+
+/**
+ * Why staging a part failed, keeping an EtlError's code and line, and Postgres's context line
+ * (e.g. `COPY cti_etl_stage, line 3`).
+ */
+function stagingError(url: string, error: unknown): EtlError {
+  const where = (error as { where?: unknown }).where;
+  const context = typeof where === "string" && where ? ` (${where.length > 200 ? `${where.slice(0, 200)}…` : where})` : "";
+  const detail = `${(error as Error).message}${context}`;
+  const code = error instanceof EtlError ? error.code : "INTERNAL";
+  const location = error instanceof EtlError ? { ...error.location, file: url } : { file: url };
+  return new EtlError(code, `warehouse load failed staging ${url}: ${detail}; rolled back, nothing was loaded`, location, { cause: error });
 }
 
 async function findPriorLoad(db: Pick<PostgresTransaction, "query">, plan: LoadPlan): Promise<PriorLoad> {

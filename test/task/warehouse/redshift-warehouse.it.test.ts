@@ -10,6 +10,7 @@ import type { LoadRequest } from "../../../task/src/warehouse/warehouse.ts";
 import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../../support/redshift-data-emulator/index.ts";
 import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient } from "../../support/s3-server.ts";
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { sharedPglite } from "./support/shared-pglite.ts";
 import { inputNamed, loadRequest, partBytes, rowSet, rowsRange, type Row } from "./support/load-fixtures.ts";
 
 const COPY_ROLE = "arn:aws:iam::123456789012:role/cti-etl-copy";
@@ -35,7 +36,7 @@ describe("RedshiftWarehouse (Data API emulator, parts in a real S3)", function (
     const ep = await s3Server();
     s3 = s3TestClient(ep);
     bucket = await freshBucket("warehouse-rs");
-    emulator = await startRedshiftDataEmulator({ s3, workgroupName: "cti-wg", pollsPerStatus: 1 });
+    emulator = await startRedshiftDataEmulator({ s3, db: await sharedPglite(), workgroupName: "cti-wg", pollsPerStatus: 1 });
     client = new RedshiftDataClient({
       endpoint: emulator.endpoint,
       region: "us-east-1",

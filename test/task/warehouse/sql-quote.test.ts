@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
+import { sharedPglite } from "./support/shared-pglite.ts";
 import { quoteIdentifier, quoteLiteral, quoteQualifiedName, sqlInteger } from "../../../task/src/warehouse/sql-quote.ts";
 
 describe("quoteIdentifier", () => {
@@ -47,10 +48,7 @@ describe("quoteLiteral", () => {
   describe("round trip through Postgres", () => {
     let db: PGlite;
     before(async () => {
-      db = await PGlite.create();
-    });
-    after(async () => {
-      await db?.close();
+      db = await sharedPglite();
     });
 
     it("reads back exactly the value quoted, for any string without NUL", async () => {

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import type { PGlite } from "@electric-sql/pglite";
+import { ledgerTableDdl, stageTableDdl, targetTableDdl } from "../../../task/src/warehouse/table-ddl.ts";
+import { warehouseTables } from "../../../task/src/warehouse/table-names.ts";
+import { sharedPglite } from "./support/shared-pglite.ts";
+import { translateStatement } from "../../support/redshift-data-emulator/translate.ts";
+
+const tables = warehouseTables("public.cti_records");
+
+describe("targetTableDdl", () => {
+  it("creates the Redshift target if missing: VARCHAR(65535) rows, distributed on key, sorted on load time", () => {
+    assert.equal(
+      targetTableDdl("redshift", tables),
+      [
+        'CREATE TABLE IF NOT EXISTS "public"."cti_records" (',
+        '  "key" VARCHAR(65535) NOT NULL,',
+        '  "data" VARCHAR(65535) NOT NULL,',
+        '  "run_id" VARCHAR(128) NOT NULL,',
+        '  "loaded_at" TIMESTAMP NOT NULL',
+        ")",
+        'DISTSTYLE KEY DISTKEY ("key")',
+        'SORTKEY ("loaded_at")',
+      ].join("\n"),
+    );
+  });
+
+  it("creates the Postgres target with TEXT and TIMESTAMPTZ and no Redshift attributes", () => {
+    const sql = targetTableDdl("postgres", tables);
+    assert.match(sql, /"key" TEXT NOT NULL/);
+    assert.match(sql, /"loaded_at" TIMESTAMPTZ NOT NULL/);
+    assert.doesNotMatch(sql, /DIST|SORTKEY/);
+  });
+});
+
+describe("ledgerTableDdl", () => {
+  it("keys the ledger by run id and holds the fingerprint, inputs, counts, status and times", () => {
+    for (const dialect of ["redshift", "postgres"] as const) {
+      const sql = ledgerTableDdl(dialect, tables);
+      assert.match(sql, /^CREATE TABLE IF NOT EXISTS "public"\."cti_records_ledger" \(/);
+      assert.match(sql, /"run_id" VARCHAR\(128\) NOT NULL PRIMARY KEY/);
+      assert.match(sql, /"input_fingerprint" CHAR\(64\) NOT NULL/);
+      for (const count of ["rows_read", "clean", "duplicates", "rejected", "loaded", "already_present"]) {
+        assert.match(sql, new RegExp(`"${count}" BIGINT NOT NULL`));
+      }
+      assert.match(sql, /"status" VARCHAR\(16\) NOT NULL/);
+      assert.match(sql, /"started_at" TIMESTAMP(TZ)? NOT NULL,\n {2}"finished_at" TIMESTAMP(TZ)? NOT NULL/);
+    }
+    assert.match(ledgerTableDdl("redshift", tables), /\)\nDISTSTYLE ALL$/);
+  });
+});
+
+describe("stageTableDdl", () => {
+  it("makes a temporary stage: Redshift distributed like the target, Postgres dropped at commit", () => {
+    assert.equal(
+      stageTableDdl("redshift", tables),
+      'CREATE TEMP TABLE "cti_etl_stage" ("key" VARCHAR(65535) NOT NULL, "data" VARCHAR(65535) NOT NULL) DISTSTYLE KEY DISTKEY ("key")',
+    );
+    assert.equal(stageTableDdl("postgres", tables), 'CREATE TEMP TABLE "cti_etl_stage" ("key" TEXT NOT NULL, "data" TEXT NOT NULL) ON COMMIT DROP');
+  });
+});
+
+describe("DDL on Postgres", () => {
+  let db: PGlite;
+  before(async () => {
+    db = await sharedPglite();
+  });
+  const ddlTables = warehouseTables("public.ddl_check");
+
+  it("runs, and runs again without error (IF NOT EXISTS)", async () => {
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 2; i++) {
+        await tx.exec(targetTableDdl("postgres", ddlTables));
+        await tx.exec(ledgerTableDdl("postgres", ddlTables));
+      }
+      const { rows } = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'ddl_check%'");
+      assert.equal(rows[0]!.n, 2);
+      await tx.rollback();
+    });
+  });
+
+  it("runs the Redshift DDL once its Redshift-only attributes are dropped (as the emulator does)", async () => {
+    await db.transaction(async (tx) => {
+      for (const sql of [targetTableDdl("redshift", ddlTables), ledgerTableDdl("redshift", ddlTables)]) {
+        const translated = translateStatement(sql);
+        assert.equal(translated.kind, "sql");
+        await tx.exec((translated as { sql: string }).sql);
+      }
+      await tx.rollback();
+    });
+  });
+});
