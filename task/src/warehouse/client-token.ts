@@ -11,9 +11,9 @@
 import { createHash } from "node:crypto";
 
 /** The submissions of a load. */
-export type SubmissionPurpose = "setup" | "load" | "recheck";
+export type SubmissionPurpose = "setup" | "setup-retry" | "load" | "recheck";
 
-/** `cti-etl-<purpose>-<40 hex>`: at most 64 printable ASCII characters, as the API requires. */
+/** `cti-etl-<purpose>-<40 hex>`: at most 64 printable ASCII characters (the API's limit). */
 export function clientToken(purpose: SubmissionPurpose, run: { runId: string; startedAt: string }, fingerprint: string): string {
   const digest = createHash("sha256").update(JSON.stringify([purpose, run.runId, run.startedAt, fingerprint])).digest("hex");
   return `cti-etl-${purpose}-${digest.slice(0, 40)}`;

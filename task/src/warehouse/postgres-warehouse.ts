@@ -10,7 +10,7 @@ import { insertNewRowsSql } from "./new-rows-sql.ts";
 import { fileUrlPartReader, gunzipped, type PartReader } from "./part-reader.ts";
 import type { PostgresSession, PostgresTransaction } from "./postgres-session.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
-import { ledgerTableDdl, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
+import { ledgerTableDdl, setupLockSql, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
 import type { LoadPart, LoadRequest, LoadResult, QueryResult, Warehouse } from "./warehouse.ts";
 
 export class PostgresWarehouse implements Warehouse {
@@ -22,8 +22,11 @@ export class PostgresWarehouse implements Warehouse {
 
   async load(request: LoadRequest, signal?: AbortSignal): Promise<LoadResult> {
     const plan = planLoad(request, "postgres");
-    await this.session.query(targetTableDdl("postgres", plan.tables));
-    await this.session.query(ledgerTableDdl("postgres", plan.tables));
+    await this.session.transaction(async (tx) => {
+      await tx.query(setupLockSql(plan.tables));
+      await tx.query(targetTableDdl("postgres", plan.tables));
+      await tx.query(ledgerTableDdl("postgres", plan.tables));
+    });
     const prior = await findPriorLoad(this.session, plan);
     if (prior.kind === "already-loaded") return alreadyLoaded(prior.loadedBy, plan);
     return this.session.transaction(async (tx) => {

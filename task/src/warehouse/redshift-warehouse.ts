@@ -66,10 +66,17 @@ export class RedshiftWarehouse implements Warehouse {
     this.deps.release?.();
   }
 
-  /** Creates the tables if missing and asks the ledger about this input and run id. */
+  /**
+   * Creates the tables if missing and asks the ledger about this input and run id. Tried twice:
+   * two first loads creating the same new table at once can collide in the catalog, and the
+   * second try finds the table there (a fresh ClientToken, or the failed batch would be answered).
+   */
   private async setUp(plan: LoadPlan, request: LoadRequest, budget: StatementBudget): Promise<PriorLoad> {
     const setup = redshiftSetupBatch(plan, request.runId);
-    const done = await this.runBatch(setup, clientToken("setup", request, plan.fingerprint), budget);
+    const done = await this.runBatch(setup, clientToken("setup", request, plan.fingerprint), budget).catch((error: unknown) => {
+      if (!(error instanceof EtlError) || error.code === "DEADLINE_EXCEEDED" || budget.signal?.aborted) throw error;
+      return this.runBatch(setup, clientToken("setup-retry", request, plan.fingerprint), budget);
+    });
     const found = await this.statements.rows(subStatementId(done, stepIndex(setup, "find-prior-loads")));
     return decidePriorLoad(priorLoadRows(found.rows), request.runId, plan.fingerprint);
   }

@@ -5,6 +5,7 @@
  * Ledger: one row per run that loaded, found by the input fingerprint.
  * Stage: a temporary table per load session, gone when the session ends.
  */
+import { createHash } from "node:crypto";
 import { quoteIdentifier, type SqlDialect } from "./sql-quote.ts";
 import { timestampType } from "./sql-time.ts";
 import { sqlTableName, type WarehouseTables } from "./table-names.ts";
@@ -72,4 +73,20 @@ export function stageTableDdl(dialect: SqlDialect, tables: WarehouseTables): str
   const columns = `${q("key")} ${textType(dialect)} NOT NULL, ${q("data")} ${textType(dialect)} NOT NULL`;
   const attributes = dialect === "redshift" ? ` DISTSTYLE KEY DISTKEY (${q("key")})` : " ON COMMIT DROP";
   return `CREATE TEMP TABLE ${sqlTableName(tables.stage)} (${columns})${attributes}`;
+}
+
+/**
+ * Postgres: a transaction-scoped advisory lock taken before the CREATE TABLE IF NOT EXISTS
+ * statements. Two sessions creating the same new table at once otherwise collide in the
+ * catalog ("duplicate key value violates unique constraint pg_type_typname_nsp_index"): IF NOT
+ * EXISTS only checks before creating. The key is derived from the target's name.
+ * @see https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+ */
+export function setupLockSql(tables: WarehouseTables): string {
+  return `SELECT pg_advisory_xact_lock(${advisoryLockKey(`cti-etl/setup/${sqlTableName(tables.target)}`)})`;
+}
+
+/** A signed 64-bit advisory lock key from the first 8 bytes of the text's SHA-256. */
+export function advisoryLockKey(text: string): string {
+  return createHash("sha256").update(text).digest().readBigInt64BE(0).toString();
 }

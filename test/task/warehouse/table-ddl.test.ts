@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { ledgerTableDdl, stageTableDdl, targetTableDdl } from "../../../task/src/warehouse/table-ddl.ts";
+import { advisoryLockKey, ledgerTableDdl, setupLockSql, stageTableDdl, targetTableDdl } from "../../../task/src/warehouse/table-ddl.ts";
 import { warehouseTables } from "../../../task/src/warehouse/table-names.ts";
 import { sharedPglite } from "./support/shared-pglite.ts";
 import { translateStatement } from "../../support/redshift-data-emulator/translate.ts";
@@ -59,6 +59,21 @@ describe("stageTableDdl", () => {
   });
 });
 
+describe("setupLockSql", () => {
+  it("takes a transaction advisory lock keyed by the target's name", () => {
+    assert.match(setupLockSql(tables), /^SELECT pg_advisory_xact_lock\(-?\d+\)$/);
+    assert.equal(setupLockSql(tables), setupLockSql(warehouseTables("public.cti_records")));
+    assert.notEqual(setupLockSql(tables), setupLockSql(warehouseTables("public.other")));
+  });
+
+  it("derives a signed 64-bit key", () => {
+    for (const text of ["a", "b", "cti-etl/setup/x"]) {
+      const key = BigInt(advisoryLockKey(text));
+      assert.ok(key >= -(2n ** 63n) && key < 2n ** 63n);
+    }
+  });
+});
+
 describe("DDL on Postgres", () => {
   let db: PGlite;
   before(async () => {
@@ -74,6 +89,13 @@ describe("DDL on Postgres", () => {
       }
       const { rows } = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'ddl_check%'");
       assert.equal(rows[0]!.n, 2);
+      await tx.rollback();
+    });
+  });
+
+  it("runs the setup lock", async () => {
+    await db.transaction(async (tx) => {
+      await tx.query(setupLockSql(tables));
       await tx.rollback();
     });
   });
