@@ -46,7 +46,12 @@ export interface WarehouseDeps {
 export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDeps = {}): Promise<Warehouse> {
   if (config.kind === "redshift") {
     const client = new RedshiftDataClient({ ...deps.redshiftClientConfig });
-    return new RedshiftWarehouse(config, { client, release: () => client.destroy(), ...(deps.clock ? { clock: deps.clock } : {}) });
+    try {
+      return new RedshiftWarehouse(config, { client, release: () => client.destroy(), ...(deps.clock ? { clock: deps.clock } : {}) });
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
   }
   const readPart = deps.readPart ?? partReaderFor(deps.s3);
   if (config.url !== undefined && config.dataDir !== undefined) {

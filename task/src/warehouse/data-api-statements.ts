@@ -18,7 +18,7 @@ import { EtlError } from "../errors.ts";
 import { fieldValue } from "./data-api-fields.ts";
 import type { DataApiTarget } from "./data-api-target.ts";
 import { pollDelayMs, type PollBackoff } from "./poll-backoff.ts";
-import { loadFailedError, statementFailure } from "./statement-failure.ts";
+import { statementFailedError, statementFailure } from "./statement-failure.ts";
 import type { QueryResult } from "./warehouse.ts";
 
 /**
@@ -150,7 +150,7 @@ export class DataApiStatements {
 
   private outcome(described: DescribeStatementCommandOutput, id: string, steps: readonly string[]): DescribeStatementCommandOutput {
     if (described.Status === "FINISHED") return described;
-    throw loadFailedError(statementFailure(described, steps), steps.length, id);
+    throw statementFailedError(statementFailure(described, steps), steps.length, id);
   }
 
   /**
@@ -200,8 +200,8 @@ export function subStatementId(described: DescribeStatementCommandOutput, index:
 }
 
 function deadlineError(budget: StatementBudget, id: string | undefined, status: string | undefined): EtlError {
-  const what = id ? `; statement ${id} was cancelled (now ${status}), so its transaction rolls back and nothing is loaded` : "";
-  return new EtlError("DEADLINE_EXCEEDED", `the warehouse load passed its deadline of ${budget.deadlineMs} ms${what}`);
+  const what = id ? `; statement ${id} was cancelled (now ${status}), so its transaction rolls back and nothing is written` : "";
+  return new EtlError("DEADLINE_EXCEEDED", `warehouse: passed the deadline of ${budget.deadlineMs} ms${what}`);
 }
 
 function required(id: string | undefined, operation: string): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EtlError } from "../../../task/src/errors.ts";
-import { loadFailedError, statementFailure } from "../../../task/src/warehouse/statement-failure.ts";
+import { statementFailedError, statementFailure } from "../../../task/src/warehouse/statement-failure.ts";
 
 const steps = ["lock-ledger", "create-stage", "copy-parts", "check-stage-rows", "insert-new-rows", "insert-ledger-row"];
 
@@ -43,13 +43,13 @@ describe("statementFailure", () => {
   });
 });
 
-describe("loadFailedError", () => {
-  it("says which statement of how many failed, how, and that nothing was loaded", () => {
-    const error = loadFailedError({ position: 5, step: "insert-new-rows", status: "FAILED", error: "ERROR: disk full" }, 6, "abc-123");
+describe("statementFailedError", () => {
+  it("says which statement of how many failed, how, and that nothing was written", () => {
+    const error = statementFailedError({ position: 5, step: "insert-new-rows", status: "FAILED", error: "ERROR: disk full" }, 6, "abc-123");
     assert.ok(error instanceof EtlError);
     assert.equal(
       error.message,
-      "warehouse load failed: Redshift statement 5 of 6 (insert-new-rows) ended FAILED: ERROR: disk full [statement abc-123]; the transaction was rolled back and nothing was loaded",
+      "warehouse: Redshift statement 5 of 6 (insert-new-rows) ended FAILED: ERROR: disk full [statement abc-123]; its transaction was rolled back, nothing was written",
     );
   });
 });
