@@ -1,0 +1,61 @@
+/**
+ * When an outgoing HTTP call (metadata, heartbeat, PagerDuty, webhook) is tried again, and
+ * after how long (pure). Retried: network errors, timeouts, 408, 425, 429 and 5xx, as
+ * PagerDuty's Events API asks; never other 4xx, which a retry cannot fix.
+ * @see https://developer.pagerduty.com/docs/events-api-v2-overview#response-codes--retry-logic
+ */
+
+/** Attempts, timeouts and backoff of a call. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included (1 = no retry). Example 3. */
+  maxAttempts: number;
+  /** Time one attempt may take, connect to last body byte, ms. Example 5000. */
+  attemptTimeoutMs: number;
+  /** First backoff, ms; doubles each retry, with full jitter. Example 250. */
+  baseDelayMs: number;
+  /** Longest backoff, ms, also the cap on a server's `Retry-After`. Example 5000. */
+  maxDelayMs: number;
+}
+
+/** How one attempt ended. */
+export type AttemptOutcome = { kind: "response"; status: number; retryAfter?: string } | { kind: "error"; message: string };
+
+/** True for a status a retry may fix: 408, 425, 429, 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || (status >= 500 && status <= 599);
+}
+
+/** True when the attempt succeeded (any 2xx). */
+export function isSuccess(outcome: AttemptOutcome): boolean {
+  return outcome.kind === "response" && outcome.status >= 200 && outcome.status <= 299;
+}
+
+/**
+ * Milliseconds to wait before attempt `attempt + 1` after attempt `attempt` (1-based) ended as
+ * `outcome`, or `undefined` to stop: it succeeded, cannot be fixed by retrying, or was the last.
+ * The wait is full-jitter exponential backoff (`random() × base × 2^(attempt−1)`, capped), or
+ * the server's `Retry-After` (seconds or an HTTP date) when it gives one, capped the same.
+ * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+ */
+export function retryDelayMs(
+  attempt: number,
+  outcome: AttemptOutcome,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+  now: number = Date.now(),
+): number | undefined {
+  if (isSuccess(outcome) || attempt >= policy.maxAttempts) return undefined;
+  if (outcome.kind === "response" && !isRetryableStatus(outcome.status)) return undefined;
+  const after = outcome.kind === "response" && outcome.retryAfter !== undefined ? retryAfterMs(outcome.retryAfter, now) : undefined;
+  if (after !== undefined) return Math.min(after, policy.maxDelayMs);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** A `Retry-After` header as ms from `now`: delay-seconds or an HTTP date; `undefined` when unreadable. */
+export function retryAfterMs(header: string, now: number): number | undefined {
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
