@@ -53,6 +53,10 @@ export class Compute extends pulumi.ComponentResource {
   readonly taskDefinitionFamily: pulumi.Output<string>;
   /** Log group name. */
   readonly logGroupName: pulumi.Output<string>;
+  /** ARN of the task role (whoever starts the task passes it; see scheduler/iam.ts). */
+  readonly taskRoleArn: pulumi.Output<string>;
+  /** ARN of the execution role (likewise). */
+  readonly executionRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: ComputeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cti-etl:infra:Compute", name, {}, opts);
@@ -68,11 +72,15 @@ export class Compute extends pulumi.ComponentResource {
     this.taskDefinitionArn = taskDefinition.arn;
     this.taskDefinitionFamily = taskDefinition.family;
     this.logGroupName = logGroup.name;
+    this.taskRoleArn = taskRole.arn;
+    this.executionRoleArn = executionRole.arn;
     this.registerOutputs({
       clusterArn: this.clusterArn,
       taskDefinitionArn: this.taskDefinitionArn,
       taskDefinitionFamily: this.taskDefinitionFamily,
       logGroupName: this.logGroupName,
+      taskRoleArn: this.taskRoleArn,
+      executionRoleArn: this.executionRoleArn,
     });
   }
 }

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type } from "arktype";
+import { scheduleExpressionProblem, timeZoneProblem } from "../scheduler/schedule-expression.ts";
+import { scheduleLimits } from "../scheduler/schedule-target.ts";
 import { redshiftTaskEnvironment } from "../task/src/config/task-environment.ts";
 import { fargateCpuUnits, fargateSizeProblem } from "./fargate-sizing.ts";
 import { outputPrefix } from "./storage-layout.ts";
@@ -13,6 +15,17 @@ export const logRetentionPeriods = [
 ] as const;
 
 const integer = () => type("string.integer.parse");
+
+/** A whole number within one of the Scheduler API's {@link scheduleLimits}. */
+const limited = (limit: { readonly min: number; readonly max: number }) =>
+  integer().to(type("number.integer").narrow((n, ctx) => (n >= limit.min && n <= limit.max) || ctx.reject({ expected: `${limit.min} to ${limit.max}` })));
+
+/** A string checked by one of the scheduler's validators (`undefined`: valid; else the problem). */
+const checkedBy = (problemOf: (value: string) => string | undefined) =>
+  type("string > 0").narrow((value, ctx) => {
+    const problem = problemOf(value);
+    return problem === undefined || ctx.reject({ problem });
+  });
 
 /**
  * The stack configuration, as Pulumi hands it over (every value a string), keyed as it is set:
@@ -29,10 +42,24 @@ export const infraConfigSchema = type({
   cpuArchitecture: type.enumerated("ARM64", "X86_64").default("ARM64"),
   /** Task ephemeral storage, GiB, 21–200. Default 21 (the Fargate minimum). */
   taskEphemeralStorageGiB: integer().to("21 <= number <= 200").default("21"),
-  /** EventBridge Scheduler expression for the run (used by the scheduler). Default `cron(0 3 * * ? *)`. */
-  scheduleExpression: type("string > 0").default("cron(0 3 * * ? *)"),
-  /** IANA time zone the schedule expression is read in. Default `UTC`. */
-  scheduleTimeZone: type("string > 0").default("UTC"),
+  /**
+   * When the scheduled run starts: an EventBridge Scheduler expression, `cron(…)` (six fields),
+   * `rate(…)` or `at(…)`, checked field by field. Default `cron(0 3 * * ? *)` (03:00 daily).
+   */
+  scheduleExpression: checkedBy(scheduleExpressionProblem).default("cron(0 3 * * ? *)"),
+  /** IANA time zone the schedule expression is read in, e.g. `Europe/Berlin`. Default `UTC`. */
+  scheduleTimeZone: checkedBy(timeZoneProblem).default("UTC"),
+  /**
+   * Minutes after the scheduled time within which Scheduler may start the run (spreads load);
+   * 0 turns the flexible window off. 0–1440. Default 0.
+   */
+  scheduleFlexibleWindowMinutes: limited(scheduleLimits.flexibleWindowMinutes).default("0"),
+  /** Retries of a RunTask call Scheduler could not make (throttling, no capacity), 0–185. Default 3. */
+  scheduleRetryAttempts: limited(scheduleLimits.retryAttempts).default("3"),
+  /** Seconds after the scheduled time Scheduler keeps retrying before it gives up, 60–86400. Default 3600. */
+  scheduleMaxEventAgeSeconds: limited(scheduleLimits.maxEventAgeSeconds).default("3600"),
+  /** `true` pauses the schedule (it stays deployed, starts nothing); ad-hoc runs still work. Default `false`. */
+  schedulePaused: type.enumerated("true", "false").pipe((value) => value === "true").default("false"),
   /** S3 key prefix the job reads its CSV input from, ending in `/`. Default `input/`. */
   inputPrefix: type(/^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()\/-]*\/$/)
     .describe("an S3 key prefix that ends in / and does not start with / (e.g. input/)")
@@ -82,10 +109,18 @@ export interface InfraConfig {
   readonly cpuArchitecture: "ARM64" | "X86_64";
   /** Ephemeral storage, GiB. */
   readonly taskEphemeralStorageGiB: number;
-  /** Schedule expression (validated fully by the scheduler). */
+  /** Schedule expression, e.g. `cron(0 3 * * ? *)`. */
   readonly scheduleExpression: string;
   /** IANA time zone of the schedule. */
   readonly scheduleTimeZone: string;
+  /** Flexible window, minutes; 0: off. */
+  readonly scheduleFlexibleWindowMinutes: number;
+  /** Scheduler's RunTask retries. */
+  readonly scheduleRetryAttempts: number;
+  /** Seconds Scheduler keeps retrying. */
+  readonly scheduleMaxEventAgeSeconds: number;
+  /** Whether the schedule is paused. */
+  readonly schedulePaused: boolean;
   /** Input key prefix, e.g. `input/`. */
   readonly inputPrefix: string;
   /** Output root key prefix, fixed: see {@link outputPrefix}. */
@@ -131,6 +166,10 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfigResult {
     taskEphemeralStorageGiB: parsed.taskEphemeralStorageGiB,
     scheduleExpression: parsed.scheduleExpression,
     scheduleTimeZone: parsed.scheduleTimeZone,
+    scheduleFlexibleWindowMinutes: parsed.scheduleFlexibleWindowMinutes,
+    scheduleRetryAttempts: parsed.scheduleRetryAttempts,
+    scheduleMaxEventAgeSeconds: parsed.scheduleMaxEventAgeSeconds,
+    schedulePaused: parsed.schedulePaused,
     inputPrefix: parsed.inputPrefix,
     outputPrefix,
     stagingRetentionDays: parsed.stagingRetentionDays,

@@ -5,6 +5,7 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { Scheduler } from "../scheduler/index.ts";
 import { Compute } from "./compute.ts";
 import { readInfraConfig } from "./config.ts";
 import { resourceNames } from "./naming.ts";
@@ -72,13 +73,35 @@ const compute = new Compute(component("compute"), {
   ),
 });
 
+const scheduler = new Scheduler(component("scheduler"), {
+  name: names.base,
+  stackLabel: `${pulumi.getProject()}/${pulumi.getStack()}`,
+  region: config.region,
+  expression: config.scheduleExpression,
+  timeZone: config.scheduleTimeZone,
+  timing: {
+    paused: config.schedulePaused,
+    flexibleWindowMinutes: config.scheduleFlexibleWindowMinutes,
+    retryAttempts: config.scheduleRetryAttempts,
+    maxEventAgeSeconds: config.scheduleMaxEventAgeSeconds,
+  },
+  clusterArn: compute.clusterArn,
+  taskDefinitionArn: compute.taskDefinitionArn,
+  taskRoleArn: compute.taskRoleArn,
+  executionRoleArn: compute.executionRoleArn,
+  subnetIds: network.privateSubnetIds,
+  securityGroupId: network.taskSecurityGroupId,
+  logGroupName: compute.logGroupName,
+  ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
+});
+
 /** Name of the job's bucket. */
 export const bucketName = storage.bucketName;
 /** Where input is read from by default: `s3://<bucket>/<inputPrefix>`. */
 export const inputUri = storage.bucketName.apply((bucket) => s3Uri(bucket, config.inputPrefix));
 /** ECS cluster ARN. */
 export const clusterArn = compute.clusterArn;
-/** Task definition ARN (latest revision). */
+/** Task definition ARN (latest revision): the one the schedule runs. */
 export const taskDefinitionArn = compute.taskDefinitionArn;
 /** Task definition family: what `aws ecs run-task --task-definition` takes. */
 export const taskDefinitionFamily = compute.taskDefinitionFamily;
@@ -96,6 +119,16 @@ export const imageUri = registry.imageUri;
 export const copyRoleArn = warehouse.copyRoleArn;
 /** Secrets Manager secret holding the Redshift admin password (the ARN, not the password). */
 export const redshiftAdminSecretArn = warehouse.adminSecretArn;
+/** Name of the EventBridge Scheduler schedule (`aws scheduler get-schedule --group-name <scheduleGroupName> --name <scheduleName>`). */
+export const scheduleName = scheduler.scheduleName;
+/** Schedule group the schedule lives in. */
+export const scheduleGroupName = scheduler.scheduleGroupName;
+/** ARN of the schedule. */
+export const scheduleArn = scheduler.scheduleArn;
+/** SNS topic told about failed runs and runs that never started; subscribe more endpoints to it. */
+export const alertTopicArn = scheduler.alertTopicArn;
+/** Dead-letter queue of the schedule: one message per scheduled run that could not be started. */
+export const deadLetterQueueUrl = scheduler.deadLetterQueueUrl;
 /**
  * An ad-hoc run, ready to paste. It sets `CTI_INPUT` explicitly: change that value to run on
  * another object or prefix under the input prefix.

@@ -13,6 +13,10 @@ const defaults: InfraConfig = {
   taskEphemeralStorageGiB: 21,
   scheduleExpression: "cron(0 3 * * ? *)",
   scheduleTimeZone: "UTC",
+  scheduleFlexibleWindowMinutes: 0,
+  scheduleRetryAttempts: 3,
+  scheduleMaxEventAgeSeconds: 3600,
+  schedulePaused: false,
   inputPrefix: "input/",
   outputPrefix: "runs/",
   stagingRetentionDays: 14,
@@ -62,6 +66,15 @@ describe("config", () => {
       ["ephemeral storage under Fargate's minimum", { taskEphemeralStorageGiB: "20" }, /^taskEphemeralStorageGiB must be at least 21 \(was 20\)$/],
       ["an empty schedule", { scheduleExpression: "" }, /^scheduleExpression must be non-empty \(was ""\)$/],
       ["an empty time zone", { scheduleTimeZone: "" }, /^scheduleTimeZone must be non-empty \(was ""\)$/],
+      ["a five-field cron", { scheduleExpression: "cron(0 3 * * *)" }, /^scheduleExpression has 5 cron fields; EventBridge Scheduler needs 6: minutes hours day-of-month month day-of-week year, e\.g\. cron\(0 3 \* \* \? \*\) \(was "cron\(0 3 \* \* \*\)"\)$/],
+      ["a cron hour out of range", { scheduleExpression: "cron(0 24 * * ? *)" }, /^scheduleExpression has hours 24, outside 0-23 \(was "cron\(0 24 \* \* \? \*\)"\)$/],
+      ["a rate with a plural unit for 1", { scheduleExpression: "rate(1 hours)" }, /^scheduleExpression says rate\(1 hours\): with a value of 1 the unit is singular, rate\(1 hour\) \(was "rate\(1 hours\)"\)$/],
+      ["a time zone in the wrong case", { scheduleTimeZone: "europe/berlin" }, /^scheduleTimeZone is spelled with the wrong capitals; .*use Europe\/Berlin \(was "europe\/berlin"\)$/],
+      ["an unknown time zone", { scheduleTimeZone: "Mars/Olympus" }, /^scheduleTimeZone is not an IANA time zone name; .* \(was "Mars\/Olympus"\)$/],
+      ["a flexible window longer than a day", { scheduleFlexibleWindowMinutes: "1441" }, /^scheduleFlexibleWindowMinutes must be 0 to 1440 \(was 1441\)$/],
+      ["more retries than Scheduler allows", { scheduleRetryAttempts: "186" }, /^scheduleRetryAttempts must be 0 to 185 \(was 186\)$/],
+      ["an event age under a minute", { scheduleMaxEventAgeSeconds: "59" }, /^scheduleMaxEventAgeSeconds must be 60 to 86400 \(was 59\)$/],
+      ["a paused flag that is not a boolean", { schedulePaused: "yes" }, /^schedulePaused must be "false" or "true" \(was "yes"\)$/],
       ["an input prefix starting with /", { inputPrefix: "/input/" }, /^inputPrefix must be an S3 key prefix that ends in \/ .* \(was "\/input\/"\)$/],
       ["an input prefix without trailing /", { inputPrefix: "input" }, /^inputPrefix must be an S3 key prefix that ends in \/.*\(was "input"\)$/],
       ["an input prefix inside the output root", { inputPrefix: "runs/input/" }, /^inputPrefix must not overlap the output prefix "runs\/" \(was "runs\/input\/"\)$/],
@@ -88,6 +101,23 @@ describe("config", () => {
       const result = parseInfraConfig({});
       assert.ok(!result.ok);
       assert.match(result.problems.join("\n"), /^aws:region must be/m);
+    });
+
+    it("reads the schedule's timing and paused flag", () => {
+      const result = parseInfraConfig({
+        "aws:region": "us-east-1",
+        scheduleExpression: "rate(6 hours)",
+        scheduleTimeZone: "Europe/Berlin",
+        scheduleFlexibleWindowMinutes: "15",
+        scheduleRetryAttempts: "0",
+        scheduleMaxEventAgeSeconds: "600",
+        schedulePaused: "true",
+      });
+      assert.ok(result.ok);
+      assert.deepEqual(
+        [result.config.scheduleExpression, result.config.scheduleTimeZone, result.config.scheduleFlexibleWindowMinutes, result.config.scheduleRetryAttempts, result.config.scheduleMaxEventAgeSeconds, result.config.schedulePaused],
+        ["rate(6 hours)", "Europe/Berlin", 15, 0, 600, true],
+      );
     });
 
     it("reports every problem at once", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { runTaskArgv } from "../../infra/run-task-command.ts";
-import { loadProgram, mockFailures, recorded } from "./support/pulumi-mocks.ts";
+import { loadProgram, mockFailures, recorded, resourcesOfType } from "./support/pulumi-mocks.ts";
 
 describe("the program (infra/index.ts)", () => {
   let outputs: Record<string, unknown>;
@@ -9,14 +9,19 @@ describe("the program (infra/index.ts)", () => {
 
   it("exports everything an operator needs", () => {
     assert.deepEqual(Object.keys(outputs).sort(), [
+      "alertTopicArn",
       "bucketName",
       "clusterArn",
       "copyRoleArn",
+      "deadLetterQueueUrl",
       "imageUri",
       "inputUri",
       "logGroupName",
       "redshiftAdminSecretArn",
       "runTaskCommand",
+      "scheduleArn",
+      "scheduleGroupName",
+      "scheduleName",
       "securityGroupId",
       "subnetIds",
       "taskDefinitionArn",
@@ -52,5 +57,10 @@ describe("the program (infra/index.ts)", () => {
   it("groups resources under one component per module", () => {
     const components = recorded.filter((r) => r.type.startsWith("cti-etl:infra:")).map((r) => r.type);
     for (const module of ["Network", "Storage", "Registry", "Warehouse", "Compute"]) assert.ok(components.includes(`cti-etl:infra:${module}`), module);
+  });
+
+  it("composes the scheduler, with its alerts inside it", () => {
+    assert.deepEqual(resourcesOfType("cti-etl:scheduler:Scheduler").map((r) => r.name), ["cti-etl-scheduler"]);
+    assert.deepEqual(resourcesOfType("cti-etl:scheduler:FailureAlerts").map((r) => r.name), ["cti-etl-scheduler-alerts"]);
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as awsx from "@pulumi/awsx";
-import { fakeState, loadProgram, promiseOf } from "./pulumi-mocks.ts";
+import * as aws from "@pulumi/aws";
+import { fakeState, loadProgram, promiseOf, resourcesOfType, sandboxPrefix, settle } from "./pulumi-mocks.ts";
 
 describe("pulumi-mocks", () => {
   before(() => loadProgram());
@@ -23,6 +24,28 @@ describe("pulumi-mocks", () => {
     it("derives the image digest from the repository and tag", () => {
       const state = fakeState("awsx:ecr:Image", "img", { repositoryUrl: "1.dkr.ecr.r.amazonaws.com/x", imageTag: "t" }, false);
       assert.match(String(state.imageUri), /^1\.dkr\.ecr\.r\.amazonaws\.com\/x@sha256:[0-9a-f]{64}$/);
+    });
+  });
+
+  describe("task definition revisions", () => {
+    const register = (image: string) =>
+      fakeState("aws:ecs/taskDefinition:TaskDefinition", "td", { family: "mocks-probe-family", containerDefinitions: JSON.stringify([{ image }]) }, true);
+
+    it("registers new content as the family's next revision, and keeps the revision of content seen before", () => {
+      assert.equal(register("repo@sha256:aaaa").arn, "arn:aws:ecs:us-east-1:123456789012:task-definition/mocks-probe-family:1");
+      assert.equal(register("repo@sha256:bbbb").revision, 2);
+      assert.equal(register("repo@sha256:aaaa").revision, 1);
+    });
+  });
+
+  describe("resourcesOfType", () => {
+    it("leaves sandbox resources out unless the prefix asks for them", async () => {
+      const topic = new aws.sns.Topic(`${sandboxPrefix}mocks-topic`, {});
+      await promiseOf(topic.arn);
+      await settle();
+      assert.deepEqual(resourcesOfType("aws:sns/topic:Topic", `${sandboxPrefix}mocks`).map((r) => r.name), [`${sandboxPrefix}mocks-topic`]);
+      assert.ok(!resourcesOfType("aws:sns/topic:Topic").some((r) => r.name.startsWith(sandboxPrefix)));
+      assert.ok(resourcesOfType("aws:sns/topic:Topic").length > 0, "the program's own topic is still seen");
     });
   });
 

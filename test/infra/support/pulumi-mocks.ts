@@ -7,6 +7,10 @@
  * fakes below. Every output an awsx class declares either gets a fake value or a poison marker;
  * a poison marker that reaches a resource input or a stack output fails the run, and a remote
  * component without fakes throws. Nothing resolves to `undefined` unnoticed.
+ *
+ * Tests that build components of their own next to the program (a second `Compute` for the
+ * image swap, say) name them `sandbox-…`: queries without a name prefix see only the program's
+ * resources, so such tests can run in any order.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -67,6 +71,26 @@ const remoteComponentFakes: Record<string, (name: string, inputs: Record<string,
   "awsx:ecr:Repository": (name) => ({ url: `${fakeAccountId}.dkr.ecr.${region()}.amazonaws.com/${name}` }),
 };
 
+/**
+ * Revisions per task definition family, handed out as `pulumi up` and ECS do together: content
+ * never seen before (a new image digest, say) is a replacement, registered as the next revision;
+ * content seen before keeps its revision (no change, no new revision).
+ */
+const taskDefinitionRevisions = new Map<string, string[]>();
+
+function taskDefinitionRevision(family: string, inputs: Record<string, unknown>): number {
+  const contents = taskDefinitionRevisions.get(family) ?? [];
+  taskDefinitionRevisions.set(family, contents);
+  const content = JSON.stringify(inputs);
+  if (!contents.includes(content)) contents.push(content);
+  return contents.indexOf(content) + 1;
+}
+
+/** `inputs.name`, or a name with a random-looking suffix as Pulumi auto-names it. */
+function physicalName(name: string, inputs: Record<string, unknown>): string {
+  return String(inputs.name ?? `${name}-${hex(name, 7)}`);
+}
+
 /** Fake outputs of AWS resources the program reads, keyed by type token. */
 const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
   "aws:s3/bucket:Bucket": (name, inputs) => {
@@ -98,7 +122,8 @@ const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) =
   "aws:ecs/taskDefinition:TaskDefinition": (name, inputs) => {
     const family = String(inputs.family ?? name);
     const withoutRevision = `arn:aws:ecs:${region()}:${fakeAccountId}:task-definition/${family}`;
-    return { id: family, family, revision: 1, arn: `${withoutRevision}:1`, arnWithoutRevision: withoutRevision };
+    const revision = taskDefinitionRevision(family, inputs);
+    return { id: family, family, revision, arn: `${withoutRevision}:${revision}`, arnWithoutRevision: withoutRevision };
   },
   "aws:redshiftserverless/namespace:Namespace": (name, inputs) => {
     const id = uuid(name);
@@ -118,6 +143,37 @@ const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) =
     return { id, arn: `arn:aws:ec2:${region()}:${fakeAccountId}:security-group/${id}` };
   },
   "aws:ec2/vpcEndpoint:VpcEndpoint": (name) => ({ id: `vpce-${hex(name, 17)}` }),
+  "aws:sqs/queue:Queue": (name, inputs) => {
+    const queue = physicalName(name, inputs);
+    const url = `https://sqs.${region()}.amazonaws.com/${fakeAccountId}/${queue}`;
+    return { id: url, url, name: queue, arn: `arn:aws:sqs:${region()}:${fakeAccountId}:${queue}` };
+  },
+  "aws:sns/topic:Topic": (name, inputs) => {
+    const topic = physicalName(name, inputs);
+    const arn = `arn:aws:sns:${region()}:${fakeAccountId}:${topic}`;
+    return { id: arn, arn, name: topic };
+  },
+  "aws:kms/key:Key": (name) => {
+    const keyId = uuid(name);
+    return { id: keyId, keyId, arn: `arn:aws:kms:${region()}:${fakeAccountId}:key/${keyId}` };
+  },
+  "aws:scheduler/scheduleGroup:ScheduleGroup": (name, inputs) => {
+    const group = physicalName(name, inputs);
+    return { id: group, name: group, arn: `arn:aws:scheduler:${region()}:${fakeAccountId}:schedule-group/${group}` };
+  },
+  "aws:scheduler/schedule:Schedule": (name, inputs) => {
+    const schedule = physicalName(name, inputs);
+    const group = String(inputs.groupName ?? "default");
+    return { id: `${group}/${schedule}`, name: schedule, arn: `arn:aws:scheduler:${region()}:${fakeAccountId}:schedule/${group}/${schedule}` };
+  },
+  "aws:cloudwatch/eventRule:EventRule": (name, inputs) => {
+    const rule = physicalName(name, inputs);
+    return { id: rule, name: rule, arn: `arn:aws:events:${region()}:${fakeAccountId}:rule/${rule}` };
+  },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => {
+    const alarm = physicalName(name, inputs);
+    return { id: alarm, name: alarm, arn: `arn:aws:cloudwatch:${region()}:${fakeAccountId}:alarm:${alarm}` };
+  },
 };
 
 /** Fake results of provider functions (invokes), keyed by token. Unknown tokens throw. */
@@ -279,9 +335,18 @@ export async function settle(): Promise<void> {
   if (mockFailures.length > 0) throw new AggregateError(mockFailures, `Pulumi mocks failed: ${mockFailures.map((e) => e.message).join("; ")}`);
 }
 
-/** Recorded resources of one type, optionally only those whose name starts with a prefix. */
+/** Names of resources a test builds next to the program start with this (see the header). */
+export const sandboxPrefix = "sandbox-";
+
+/**
+ * Recorded resources of one type, optionally only those whose name starts with a prefix.
+ * `sandbox-…` resources are left out unless the prefix asks for them.
+ */
 export function resourcesOfType(type: string, namePrefix = ""): RecordedResource[] {
-  return recorded.filter((resource) => resource.type === type && resource.name.startsWith(namePrefix));
+  const sandboxed = namePrefix.startsWith(sandboxPrefix);
+  return recorded.filter(
+    (resource) => resource.type === type && resource.name.startsWith(namePrefix) && (sandboxed || !resource.name.startsWith(sandboxPrefix)),
+  );
 }
 
 /** The one recorded resource of a type (and name prefix); throws when there are none or several. */
