@@ -37,7 +37,9 @@ export function parseWarehouseTime(value: unknown): Date {
     let text = value.trim().replace(" ", "T");
     const fraction = /\.(\d+)/.exec(text);
     if (fraction && fraction[1]!.length > 3) text = text.replace(fraction[0], `.${fraction[1]!.slice(0, 3)}`);
-    if (!/(Z|[+-]\d{2}(:?\d{2})?)$/.test(text)) text += "Z";
+    // Postgres's text form gives offsets as +01 or +0100; Date wants +01:00.
+    text = text.replace(/(T[\d:.]+[+-]\d{2})$/, "$1:00").replace(/(T[\d:.]+[+-]\d{2})(\d{2})$/, "$1:$2");
+    if (!/(Z|[+-]\d{2}:\d{2})$/.test(text)) text += "Z";
     const date = new Date(text);
     if (!Number.isNaN(date.getTime())) return date;
   }

@@ -5,8 +5,8 @@
  * - A value under a secret-looking key (`password`, `routing_key`, `Authorization`, …) is
  *   replaced whole.
  * - In any string: the user-info of a URL (`postgres://etl:pw@host` → `postgres://***@host`),
- *   the values of secret-looking query parameters (`X-Amz-Signature`, `token`, …), bearer and
- *   basic credentials, and AWS access key ids are masked.
+ *   the value of a secret-looking `name=value` (a query parameter such as `X-Amz-Signature`, or
+ *   `password=…` in a message), bearer and basic credentials, and AWS access key ids are masked.
  * What it cannot recognise (a secret in a URL path, such as a Slack webhook's) is kept out of
  * logs by the callers: notification targets are only ever logged as their origin.
  */
@@ -15,7 +15,7 @@
 export const REDACTED = "***";
 
 /** Keys whose values are secrets, whatever they hold. */
-export const SECRET_KEY = /secret|passw(or)?d|passwd|token|authori[sz]ation|routing_?key|api_?key|access_?key|credential|cookie|private_?key|signature/i;
+export const SECRET_KEY = /secret|passw(or)?d|passwd|token|authori[sz]ation|routing[_-]?key|api[_-]?key|access[_-]?key|credential|cookie|private[_-]?key|signature/i;
 
 /** Deepest nesting redacted; deeper values are replaced (log records are shallow). */
 const MAX_DEPTH = 8;
@@ -26,7 +26,8 @@ export function isSecretKey(key: string): boolean {
 }
 
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
-const QUERY_SECRET = /([?&])([^=&#\s]+)=([^&#\s]*)/g;
+/** `name=value` in a query string or free text (`?token=…`, `password=… `). */
+const NAME_VALUE = /(^|[?&\s;,(])([A-Za-z0-9_.-]+)=([^&#\s"',;)]*)/g;
 const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
 
@@ -34,7 +35,7 @@ const AWS_ACCESS_KEY_ID = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
 export function redactText(text: string): string {
   return text
     .replace(URL_USERINFO, `$1${REDACTED}@`)
-    .replace(QUERY_SECRET, (whole, sep: string, name: string) => (isSecretKey(name) ? `${sep}${name}=${REDACTED}` : whole))
+    .replace(NAME_VALUE, (whole, sep: string, name: string) => (isSecretKey(name) ? `${sep}${name}=${REDACTED}` : whole))
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
     .replace(AWS_ACCESS_KEY_ID, `$1${REDACTED}`);
 }
