@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { sendHttp } from "../../../task/src/observability/http-call.ts";
+import type { RetryPolicy } from "../../../task/src/observability/http-retry.ts";
+import { refusedUrl, startHttpStub, type HttpStub } from "../../support/http-stub.ts";
+
+const policy: RetryPolicy = { maxAttempts: 3, attemptTimeoutMs: 300, baseDelayMs: 1, maxDelayMs: 20 };
+
+describe("sendHttp (against a local server)", () => {
+  let stub: HttpStub;
+  before(async () => (stub = await startHttpStub()));
+  after(() => stub.stop());
+  beforeEach(() => stub.reset());
+
+  it("sends the method, headers and body, and returns the response", async () => {
+    stub.route("POST", "/hook", { status: 202, body: { status: "success" } });
+    const result = await sendHttp({ method: "POST", url: `${stub.url}/hook`, headers: { "content-type": "application/json" }, body: '{"a":1}' }, policy);
+    assert.deepEqual(result, { ok: true, status: 202, body: '{"status":"success"}', attempts: 1 });
+    const [request] = stub.requests;
+    assert.equal(request!.method, "POST");
+    assert.equal(request!.headers["content-type"], "application/json");
+    assert.deepEqual(request!.json(), { a: 1 });
+  });
+
+  it("retries server errors and succeeds when the server recovers", async () => {
+    stub.route("GET", "/ping", { status: 503 }, { status: 500 }, { status: 200, body: "OK" });
+    const retries: number[] = [];
+    const result = await sendHttp({ method: "GET", url: `${stub.url}/ping` }, policy, { onRetry: (attempt) => retries.push(attempt) });
+    assert.deepEqual(result, { ok: true, status: 200, body: "OK", attempts: 3 });
+    assert.deepEqual(retries, [1, 2]);
+  });
+
+  it("waits as long as Retry-After says, within the cap", async () => {
+    stub.route("POST", "/enqueue", { status: 429, headers: { "retry-after": "1" } }, { status: 202 });
+    const waits: number[] = [];
+    const result = await sendHttp({ method: "POST", url: `${stub.url}/enqueue`, body: "{}" }, policy, { sleep: async (ms) => void waits.push(ms) });
+    assert.equal(result.ok, true);
+    assert.deepEqual(waits, [20]);
+  });
+
+  it("does not retry a client error", async () => {
+    stub.route("POST", "/enqueue", { status: 400, body: "Event object is invalid" });
+    const result = await sendHttp({ method: "POST", url: `${stub.url}/enqueue`, body: "{}" }, policy);
+    assert.deepEqual(result, { ok: false, attempts: 1, status: 400, error: "HTTP 400: Event object is invalid" });
+  });
+
+  it("gives up on a server that never answers in time, after every attempt", async () => {
+    stub.route("GET", "/slow", { delayMs: 5000 });
+    const started = Date.now();
+    const result = await sendHttp({ method: "GET", url: `${stub.url}/slow` }, policy);
+    assert.equal(result.ok, false);
+    assert.equal(result.attempts, 3);
+    assert.match(!result.ok ? result.error : "", /timed out after 300 ms/);
+    assert.ok(Date.now() - started < 3000);
+  });
+
+  it("gives up on a server that drops the connection", async () => {
+    stub.route("GET", "/drop", { hangUp: true });
+    const result = await sendHttp({ method: "GET", url: `${stub.url}/drop` }, policy);
+    assert.equal(result.ok, false);
+    assert.equal(result.attempts, 3);
+    assert.equal(stub.requestsTo("/drop").length, 3);
+  });
+
+  it("gives up on an endpoint where nothing listens", async () => {
+    const result = await sendHttp({ method: "GET", url: `${await refusedUrl()}/x` }, policy);
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.error : "", /ECONNREFUSED/);
+  });
+});
