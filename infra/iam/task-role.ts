@@ -1,4 +1,5 @@
 import { taskIamActions } from "../../task/src/adapters/iam-actions.ts";
+import { leaseKey } from "../../task/src/lease/lease-key.ts";
 import { objectsUnder } from "../storage-layout.ts";
 import type { PolicyStatement } from "./policy-document.ts";
 
@@ -19,7 +20,7 @@ export interface TaskRoleScope {
  * (`taskIamActions`), each on the narrowest resource AWS offers.
  */
 export function taskRoleStatements(scope: TaskRoleScope): PolicyStatement[] {
-  const { s3Input, s3Output, redshiftData, redshiftServerless } = taskIamActions;
+  const { s3Input, s3Output, s3Lease, redshiftData, redshiftServerless } = taskIamActions;
   return [
     {
       sid: "ListInput",
@@ -35,6 +36,8 @@ export function taskRoleStatements(scope: TaskRoleScope): PolicyStatement[] {
       conditions: [{ test: "StringLike", variable: "s3:prefix", values: [`${scope.outputPrefix}*`] }],
     },
     { sid: "WriteOutput", actions: s3Output.objects, resources: [objectsUnder(scope.bucketArn, scope.outputPrefix)] },
+    // Delete only here: the lease object, never a run's output.
+    { sid: "HoldRunLease", actions: s3Lease.objects, resources: [`${scope.bucketArn}/${leaseKey(scope.outputPrefix)}`] },
     { sid: "RunStatementsOnWorkgroup", actions: redshiftData.workgroup, resources: [scope.workgroupArn] },
     {
       // No resource type exists for these (see unscopable-actions.ts); the condition keeps the

@@ -135,7 +135,7 @@ describe("Compute", () => {
     it("scopes every scopable action to this bucket's prefixes or this workgroup", () => {
       const bucketArn = `arn:aws:s3:::${String(outputs.bucketName)}`;
       const workgroupArn = oneResource("aws:redshiftserverless/workgroup:Workgroup").state.arn;
-      const allowed = [bucketArn, `${bucketArn}/input/*`, `${bucketArn}/runs/*`, workgroupArn];
+      const allowed = [bucketArn, `${bucketArn}/input/*`, `${bucketArn}/runs/*`, `${bucketArn}/runs/_lease/lease.json`, workgroupArn];
       for (const statement of policyOf("cti-etl-compute-task-policy")) {
         if (statement.resources.includes("*")) assert.ok(statement.actions.every(isUnscopable), statement.sid);
         else for (const resource of statement.resources) assert.ok(allowed.includes(resource), `${statement.sid}: ${resource}`);
@@ -149,6 +149,11 @@ describe("Compute", () => {
         ArnLike: { "aws:SourceArn": [`arn:aws:ecs:us-east-1:${fakeAccountId}:*`] },
         StringEquals: { "aws:SourceAccount": [fakeAccountId] },
       });
+    });
+
+    it("may delete only the run lease object", () => {
+      const deleting = policyOf("cti-etl-compute-task-policy").filter((s) => s.actions.includes("s3:DeleteObject"));
+      assert.deepEqual(deleting.flatMap((s) => s.resources), [`arn:aws:s3:::${String(outputs.bucketName)}/runs/_lease/lease.json`]);
     });
 
     it("is attached to the role the task definition uses", () => {

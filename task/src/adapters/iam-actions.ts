@@ -11,6 +11,12 @@ export const taskIamActions = {
     bucket: ["s3:ListBucket"],
     objects: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
   },
+  /**
+   * The run lease (`task/src/lease/`), on its one object `<outputPrefix>_lease/lease.json`:
+   * GetObject to read it (and for DeleteObject's If-Match), PutObject to take and renew it
+   * (conditional writes), DeleteObject to release it.
+   */
+  s3Lease: { objects: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] },
   /** The Redshift Data API calls of the warehouse adapter. */
   redshiftData: {
     /** Authorised on the workgroup ARN. */

@@ -27,7 +27,14 @@ describe("taskRoleStatements", () => {
 
   it("writes only under the output prefix", () => {
     const writers = statements.filter((s) => s.actions.some((a) => a === "s3:PutObject" || a === "s3:AbortMultipartUpload"));
-    assert.deepEqual(writers.flatMap((s) => s.resources), ["arn:aws:s3:::cti-data/runs/*"]);
+    assert.deepEqual(writers.flatMap((s) => s.resources), ["arn:aws:s3:::cti-data/runs/*", "arn:aws:s3:::cti-data/runs/_lease/lease.json"]);
+  });
+
+  it("reads, writes and deletes the run lease on exactly its key, and deletes nothing else", () => {
+    assert.deepEqual(on("HoldRunLease")?.actions, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+    assert.deepEqual(on("HoldRunLease")?.resources, ["arn:aws:s3:::cti-data/runs/_lease/lease.json"]);
+    const deleting = statements.filter((s) => s.actions.includes("s3:DeleteObject"));
+    assert.deepEqual(deleting.map((s) => s.sid), ["HoldRunLease"]);
   });
 
   it("lists the bucket only for the input and output prefixes", () => {
