@@ -65,8 +65,11 @@ export class CsvByteReader {
   }
 }
 
-/** Re-reads a latin1 fragment as the bytes it came from and decodes them as UTF-8. */
-const decodeLatin1Utf8: FragmentDecoder = (fragment) => {
+/**
+ * The decoder for regions that are not valid UTF-8 and were read as latin1: re-reads a
+ * fragment as the bytes it came from and decodes them as UTF-8, flagging invalid ones.
+ */
+export const decodeLatin1Utf8: FragmentDecoder = (fragment) => {
   const bytes = Buffer.from(fragment, "latin1");
   return { text: bytes.toString("utf8"), valid: isUtf8(bytes) };
 };

@@ -68,6 +68,11 @@ export class CsvTokenizer {
     if (final) this.end();
   }
 
+  /** Whether a record is still open: its quote continues past the text pushed so far. */
+  hasOpenRecord(): boolean {
+    return this.open;
+  }
+
   /** Flushes a record left open at the end of input (an unterminated quote). */
   end(): void {
     if (!this.open) return;

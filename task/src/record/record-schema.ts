@@ -92,6 +92,40 @@ export function createRecordSchema(options: RecordSchemaOptions = {}) {
 
 export type RecordSchema = ReturnType<typeof createRecordSchema>;
 
+/**
+ * What the parallel path measures of a record while it normalises it in bytes: the facts the
+ * rules are about, with each field's normalised UTF-8 length in place of its value.
+ */
+export interface RecordFacts {
+  unterminatedQuote: boolean;
+  extraFields: number;
+  invalidUtf8: "" | FieldName;
+  /** UTF-8 length of the normalised Key (0 when empty or missing). */
+  keyBytes: number;
+  /** UTF-8 length of the normalised Data (0 when empty or missing). */
+  dataBytes: number;
+}
+
+/**
+ * The record schema's rules as a plain arktype type over {@link RecordFacts}: a record is clean
+ * exactly when its facts are allowed. It has no morph, so arktype checks it with compiled code
+ * (`allows`, about 20 ns) instead of a traversal (about 1 µs per row for the morph schema in
+ * arktype 2.2, most of it in bookkeeping around the morph): the parallel path runs it on every
+ * row, and runs the record schema on the rows it refuses, to name the reason.
+ */
+export function createRecordRules(options: RecordSchemaOptions = {}) {
+  const maxBytes = options.maxFieldBytes ?? REDSHIFT_MAX_VARCHAR_BYTES;
+  return $.type({
+    unterminatedQuote: "false",
+    extraFields: "0",
+    invalidUtf8: "''",
+    keyBytes: `1 <= number <= ${maxBytes}`,
+    dataBytes: `1 <= number <= ${maxBytes}`,
+  });
+}
+
+export type RecordRules = ReturnType<typeof createRecordRules>;
+
 /** Result of validating one record: the clean record, or the single reason it was rejected. */
 export type Validation = { ok: true; record: CleanRecord } | { ok: false; reason: string };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createRecordSchema, normalise, reasons, validateRecord, type RawRecord } from "../../../task/src/record/record-schema.ts";
+import { createRecordRules, createRecordSchema, normalise, reasons, validateRecord, type RawRecord } from "../../../task/src/record/record-schema.ts";
 
 const schema = createRecordSchema();
 const raw = (key: string | undefined, data: string | undefined, extra: Partial<RawRecord> = {}): RawRecord => ({
@@ -93,5 +93,35 @@ describe("record schema", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("record rules", () => {
+  const factsOf = (r: RawRecord) => ({
+    unterminatedQuote: r.unterminatedQuote,
+    extraFields: r.extraFields,
+    invalidUtf8: r.invalidUtf8,
+    keyBytes: Buffer.byteLength(normalise(r.key), "utf8"),
+    dataBytes: Buffer.byteLength(normalise(r.data), "utf8"),
+  });
+  const anyRaw = fc.record({
+    key: fc.option(fc.oneof(fc.string(), fc.constantFrom(" ", "ab", "é".repeat(3))), { nil: undefined }),
+    data: fc.option(fc.oneof(fc.string(), fc.constantFrom("\t", "xyz", "東".repeat(2))), { nil: undefined }),
+    extraFields: fc.constantFrom(0, 0, 0, 1, 3),
+    invalidUtf8: fc.constantFrom("" as const, "" as const, "Key" as const, "Data" as const),
+    unterminatedQuote: fc.boolean(),
+  });
+
+  it("allow exactly the records the record schema accepts (property)", () => {
+    for (const maxFieldBytes of [4, 65535]) {
+      const s = createRecordSchema({ maxFieldBytes });
+      const rules = createRecordRules({ maxFieldBytes });
+      fc.assert(
+        fc.property(anyRaw, (r) => {
+          assert.equal(rules.allows(factsOf(r)), check(r, s).ok);
+        }),
+        { numRuns: 2000 },
+      );
+    }
   });
 });

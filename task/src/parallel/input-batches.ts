@@ -1,0 +1,82 @@
+import { CsvByteReader } from "../csv/csv-byte-reader.ts";
+import { CsvTokenizer } from "../csv/csv-tokenizer.ts";
+import { missingHeader, resolveHeader, type ColumnLayout } from "../csv/header.ts";
+import { findHeader, RecordSplitter } from "../csv/record-splitter.ts";
+
+/** A batch of whole records of one input, ready for {@link BatchTransformer}. */
+export interface InputBatch {
+  bytes: Buffer;
+  layout: ColumnLayout;
+  /** The input's last batch: it may end without a line feed, or inside a quote. */
+  final: boolean;
+  /**
+   * Line of the batch's first byte, on the input's first batch of records; later batches
+   * start where the one before ended (its line feeds, counted by the transform).
+   */
+  firstLine?: number;
+}
+
+const LF = 10;
+
+/**
+ * One input's bytes as batches of whole records, about `targetBytes` each, with the header
+ * read off the front (blank lines before it skipped, as the tokenizer does).
+ * @throws EtlError BAD_HEADER when the input has no header, or one without Key and Data.
+ */
+export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string, targetBytes: number): AsyncGenerator<InputBatch> {
+  const splitter = new RecordSplitter(targetBytes);
+  let layout: ColumnLayout | undefined;
+  let linesBefore = 0;
+  let firstLine: number | undefined;
+  // The first batch is held back until the next exists, to know whether it is the last.
+  let held: Buffer | undefined;
+  const emit = function* (bytes: Buffer, final: boolean): Generator<InputBatch> {
+    if (layout === undefined) {
+      const header = findHeader(bytes, final);
+      if (header === undefined) {
+        if (final) throw missingHeader(file);
+        // Only blank lines so far.
+        for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) linesBefore++;
+        return;
+      }
+      const line = 1 + linesBefore + header.lineFeedsBefore;
+      layout = readHeader(bytes.subarray(header.start, header.end), file, line);
+      firstLine = line;
+      for (let i = bytes.indexOf(LF, header.start); i !== -1 && i < header.end; i = bytes.indexOf(LF, i + 1)) firstLine++;
+      if (header.end === bytes.length && !final) return;
+      // A batch of its own memory, so it can be transferred.
+      bytes = Buffer.from(bytes.subarray(header.end));
+    }
+    const batch: InputBatch = { bytes, layout, final };
+    if (firstLine !== undefined) {
+      batch.firstLine = firstLine;
+      firstLine = undefined;
+    }
+    yield batch;
+  };
+  for await (const chunk of chunks) {
+    for (const bytes of splitter.push(chunk)) {
+      if (held) yield* emit(held, false);
+      held = bytes;
+    }
+  }
+  const last = splitter.end();
+  if (held) {
+    if (last.length === 0) {
+      yield* emit(held, true);
+      return;
+    }
+    yield* emit(held, false);
+  }
+  yield* emit(last, true);
+  if (layout === undefined) throw missingHeader(file);
+}
+
+/** Tokenizes the header record exactly as the simple path does. */
+function readHeader(bytes: Buffer, file: string, line: number): ColumnLayout {
+  let fields: string[] = [];
+  const reader = new CsvByteReader(new CsvTokenizer((f) => (fields = f)));
+  reader.push(bytes);
+  reader.end();
+  return resolveHeader(fields, file, line);
+}
