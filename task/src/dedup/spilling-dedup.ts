@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { LineSet } from "./line-set.ts";
+import { AppendFile, ByteReader, recordChunks, RecordReader } from "./spill-files.ts";
+
+/** Options of {@link SpillingDedup}. */
+export interface SpillingDedupOptions {
+  /** Memory the in-memory set may use, in bytes; past it, lines not seen yet spill to disk. */
+  budgetBytes: number;
+  /** Local folder for the spill files (a folder of their own is made inside). */
+  spillDir: string;
+  /** Hash partitions of the spill, a power of two from 2 to 256. Default 64. */
+  partitions?: number;
+}
+
+/** What {@link SpillingDedup.offer} decided for one batch. */
+export interface OfferResult {
+  /** First occurrences, decided now: bytes to write, in order (they must not be changed). */
+  kept: Buffer[];
+  keptRows: number;
+  duplicates: number;
+  /** Lines left for {@link SpillingDedup.drain} to decide. */
+  spilled: number;
+}
+
+/** Spilled lines per input, as {@link SpillingDedup.drain} decided them. */
+export interface DrainResult {
+  keptByInput: number[];
+  duplicatesByInput: number[];
+}
+
+/** Largest block of lines {@link SpillingDedup.drain} hands out. */
+const DRAIN_BLOCK_BYTES = 4 << 20;
+/** Bits of the hash that pick the top-level partition (the set's table uses the low bits). */
+const PARTITION_SHIFT = 24;
+/** Sub-partitions when a partition is too big for the budget, and the hash bits per level. */
+const SPLIT_BITS = 4;
+
+/**
+ * Exact dedup, first occurrence wins, within a memory budget. Lines go into an in-memory
+ * {@link LineSet} until it uses the budget; from then on the set is only looked up, and a
+ * line it does not hold is not decided yet: it goes to one of N files by its hash (so equal
+ * lines meet in the same file), and its file number to a route log, in input order.
+ * {@link drain} then dedups the files one at a time (splitting further any that would not fit)
+ * and replays the route log to hand out the spilled first occurrences in input order, after
+ * every line kept before the spill. The result is the in-memory path's, byte for byte.
+ */
+export class SpillingDedup {
+  private set: LineSet | undefined = new LineSet();
+  private spill: { dir: string; files: AppendFile[]; rows: Uint32Array; route: AppendFile; byInput: number[] } | undefined;
+  private readonly partitions: number;
+
+  constructor(private readonly options: SpillingDedupOptions) {
+    this.partitions = options.partitions ?? 64;
+  }
+
+  /** Whether lines have spilled to disk. */
+  get spilled(): boolean {
+    return this.spill !== undefined;
+  }
+
+  /** Offers the lines of one batch of input `input`, in order: `lines[ends[i-1], ends[i])` with hash `hashes[i]`. */
+  offer(lines: Buffer, ends: Uint32Array, hashes: Int32Array, input: number): OfferResult {
+    const set = this.set;
+    if (set === undefined) throw new Error("offer after drain");
+    let start = 0;
+    let keptRows = 0;
+    let duplicates = 0;
+    let spilled = 0;
+    set.begin(lines);
+    const spill = this.spill;
+    if (spill === undefined) {
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        if (set.add(hashes[i]!, start, end)) keptRows++;
+        else duplicates++;
+        start = end;
+      }
+    } else {
+      const shift = PARTITION_SHIFT + 8 - Math.log2(this.partitions);
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        const hash = hashes[i]!;
+        if (set.has(hash, start, end)) {
+          duplicates++;
+        } else {
+          const p = (hash >>> shift) & (this.partitions - 1);
+          spill.files[p]!.writeRecord(hash, lines, start, end);
+          spill.rows[p]!++;
+          spill.route.writeByte(p);
+          spilled++;
+        }
+        start = end;
+      }
+      spill.byInput[input] = (spill.byInput[input] ?? 0) + spilled;
+    }
+    const kept = set.end();
+    if (this.spill === undefined && set.memoryBytes > this.options.budgetBytes) this.startSpill();
+    return { kept, keptRows, duplicates, spilled };
+  }
+
+  private startSpill(): void {
+    const dir = mkdtempSync(join(this.options.spillDir, "cti-etl-dedup-"));
+    const files = Array.from({ length: this.partitions }, (_, p) => new AppendFile(join(dir, `part-${p}`)));
+    this.spill = { dir, files, rows: new Uint32Array(this.partitions), route: new AppendFile(join(dir, "route")), byInput: [] };
+  }
+
+  /**
+   * Decides the spilled lines: hands the first occurrences among them to `write` in input
+   * order, in blocks of whole lines, and returns the counts per input. Without a spill, does
+   * nothing. The set is released first, so the files get the whole budget.
+   */
+  async drain(write: (lines: Buffer, rows: number) => Promise<void>): Promise<DrainResult> {
+    this.set = undefined;
+    const spill = this.spill;
+    if (spill === undefined) return { keptByInput: [], duplicatesByInput: [] };
+    for (const f of spill.files) f.close();
+    spill.route.close();
+    const duplicateBits = spill.files.map((f, p) => this.findDuplicates(f.path, spill.rows[p]!, 1));
+    const readers = spill.files.map((f) => new RecordReader(f.path));
+    const route = new ByteReader(spill.route.path);
+    const seenInPartition = new Uint32Array(this.partitions);
+    const keptByInput: number[] = [];
+    const duplicatesByInput: number[] = [];
+    try {
+      let out = Buffer.allocUnsafe(DRAIN_BLOCK_BYTES);
+      let at = 0;
+      let outRows = 0;
+      for (let input = 0; input < spill.byInput.length; input++) {
+        let kept = 0;
+        const n = spill.byInput[input] ?? 0;
+        for (let r = 0; r < n; r++) {
+          const p = route.next();
+          const reader = readers[p]!;
+          if (!reader.next()) throw new Error(`spill partition ${p} ended early`);
+          const local = seenInPartition[p]!++;
+          if ((duplicateBits[p]![local >>> 3]! & (1 << (local & 7))) !== 0) continue;
+          kept++;
+          const length = reader.recordEnd - reader.recordStart;
+          if (at + length > out.length) {
+            if (outRows > 0) await write(out.subarray(0, at), outRows);
+            // The writer keeps the block until it is compressed: never reuse it.
+            out = Buffer.allocUnsafe(Math.max(DRAIN_BLOCK_BYTES, length));
+            at = 0;
+            outRows = 0;
+          }
+          reader.buffer.copy(out, at, reader.recordStart, reader.recordEnd);
+          at += length;
+          outRows++;
+        }
+        keptByInput[input] = kept;
+        duplicatesByInput[input] = n - kept;
+      }
+      if (outRows > 0) await write(out.subarray(0, at), outRows);
+    } finally {
+      for (const r of readers) r.close();
+      route.close();
+    }
+    return { keptByInput, duplicatesByInput };
+  }
+
+  /** Removes the spill files. */
+  close(): void {
+    if (this.spill) rmSync(this.spill.dir, { recursive: true, force: true });
+    this.spill = undefined;
+    this.set = undefined;
+  }
+
+  /**
+   * One bit per record of the file, set for the records that repeat an earlier one. A file
+   * too big for the budget is split by further hash bits and its parts are done one by one.
+   */
+  private findDuplicates(path: string, rows: number, level: number): Uint8Array {
+    const bits = new Uint8Array((rows + 7) >>> 3);
+    const shift = PARTITION_SHIFT - SPLIT_BITS * level;
+    // The set needs about the file's bytes for its arena plus ~40 bytes a line for its table.
+    if (statSync(path).size + 40 * rows <= this.options.budgetBytes || shift < 0) {
+      const set = new LineSet();
+      let row = 0;
+      for (const chunk of recordChunks(path)) {
+        set.begin(chunk);
+        for (let at = 0; at < chunk.length; row++) {
+          const length = chunk.readUInt32LE(at);
+          const hash = chunk.readInt32LE(at + 4);
+          if (!set.add(hash, at + 8, at + 8 + length)) bits[row >>> 3]! |= 1 << (row & 7);
+          at += 8 + length;
+        }
+        set.end();
+      }
+      return bits;
+    }
+    // Split: sub-files by the next hash bits, and which sub-file each record went to.
+    const ways = 1 << SPLIT_BITS;
+    const subs = Array.from({ length: ways }, (_, q) => new AppendFile(`${path}.${q}`));
+    const route = new Uint8Array(rows);
+    let row = 0;
+    for (const chunk of recordChunks(path)) {
+      for (let at = 0; at < chunk.length; row++) {
+        const length = chunk.readUInt32LE(at);
+        const hash = chunk.readInt32LE(at + 4);
+        const q = (hash >>> shift) & (ways - 1);
+        subs[q]!.writeRecord(hash, chunk, at + 8, at + 8 + length);
+        route[row] = q;
+        at += 8 + length;
+      }
+    }
+    const subRows = new Uint32Array(ways);
+    for (const q of route) subRows[q]!++;
+    for (const s of subs) s.close();
+    const subBits = subs.map((s, q) => this.findDuplicates(s.path, subRows[q]!, level + 1));
+    for (const s of subs) rmSync(s.path, { force: true });
+    const seen = new Uint32Array(ways);
+    for (let r = 0; r < rows; r++) {
+      const q = route[r]!;
+      const local = seen[q]!++;
+      if ((subBits[q]![local >>> 3]! & (1 << (local & 7))) !== 0) bits[r >>> 3]! |= 1 << (r & 7);
+    }
+    return bits;
+  }
+}
