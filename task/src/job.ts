@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { CsvByteReader } from "./csv/csv-byte-reader.ts";
 import { CsvTokenizer } from "./csv/csv-tokenizer.ts";
 import { EtlError } from "./errors.ts";
@@ -7,6 +8,7 @@ import { measured } from "./input/measured.ts";
 import { buildCopyManifest } from "./output/copy-manifest.ts";
 import { GzipPartWriter } from "./output/gzip-part-writer.ts";
 import type { RunOutput } from "./output/run-output.ts";
+import { transformParallel, type TransformOutcome } from "./parallel/parallel-transform.ts";
 import { Deduplicator } from "./record/dedup.ts";
 import { RecordProcessor, emptyCounts } from "./record/record-processor.ts";
 import { createRecordSchema, type RecordSchema } from "./record/record-schema.ts";
@@ -35,13 +37,39 @@ export interface JobOptions {
   output: RunOutput;
   /** Largest accepted field, UTF-8 bytes. */
   maxFieldBytes: number;
-  /** Uncompressed bytes per clean part before rolling to the next. */
+  /**
+   * Uncompressed bytes per clean part before rolling to the next. On the parallel path, the
+   * most a part should hold: more parts are made (in multiples of `sliceCount`) to stay under it.
+   */
   partBytes: number;
-  /** gzip level of the parts. */
+  /** gzip level of the parts: 1 (fast) to 9 (small); 0 stores the data uncompressed in gzip framing. */
   gzipLevel: number;
   now?: () => Date;
   onProgress?: (p: Progress) => void;
+  /**
+   * Worker threads that parse, normalise and validate. 1 runs the simple path: everything on
+   * the main thread, dedup in an unbounded in-memory set, parts rolled by size. 2 or more run
+   * the parallel path (byte for byte the same clean rows), whose dedup keeps to
+   * `memoryBudgetBytes` and whose clean parts come in multiples of `sliceCount`.
+   * Default 1; see `defaultWorkers` in parallel/sizing.ts.
+   */
+  workers?: number;
+  /**
+   * Parallel path: memory the dedup set may use, in bytes; past it, lines not seen yet spill
+   * to `spillDir` and are deduplicated there, partition by partition. Default 512 MiB; see
+   * `defaultMemoryBudget` in parallel/sizing.ts.
+   */
+  memoryBudgetBytes?: number;
+  /** Parallel path: the number of clean parts is a multiple of this (Redshift's slices). Default 1. */
+  sliceCount?: number;
+  /** Parallel path: local folder for spill and temporary files. Default: the OS temporary folder. */
+  spillDir?: string;
+  /** Parallel path: input bytes per batch handed to a worker. Default 4 MiB; small values are for tests. */
+  batchBytes?: number;
 }
+
+/** Default of {@link JobOptions.memoryBudgetBytes}. */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 512 << 20;
 
 /**
  * Runs the transform: every input object, in order, through the CSV reader, the record
@@ -51,27 +79,28 @@ export interface JobOptions {
 export async function runJob(options: JobOptions): Promise<RunSummary> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const schema = createRecordSchema({ maxFieldBytes: options.maxFieldBytes });
-  const dedup = new Deduplicator();
-  const partOptions = { partBytes: options.partBytes, gzipLevel: options.gzipLevel };
-  const clean = new GzipPartWriter(options.output, { dir: "clean", header: CLEAN_HEADER, ...partOptions });
-  const rejected = new GzipPartWriter(options.output, { dir: "rejected", header: REJECTED_HEADER, ...partOptions });
+  const workers = options.workers ?? 1;
   try {
     const objects = await options.input.list();
     const totalBytes = objects.reduce((n, o) => n + o.size, 0);
-    const reports: InputReport[] = [];
-    let bytesBefore = 0;
-    let rowsBefore = 0;
-    for (const object of objects) {
-      const report = await transformObject(object, schema, dedup, clean, rejected, (bytes, rows) =>
-        options.onProgress?.({ bytesRead: bytesBefore + bytes, totalBytes, rowsRead: rowsBefore + rows }),
-      );
-      reports.push(report);
-      bytesBefore += report.bytes;
-      rowsBefore += report.counts.rowsRead;
-    }
-    const parts = await clean.close();
-    const rejectedFiles = await rejected.close();
+    const onProgress = options.onProgress;
+    const progress = onProgress ? (bytesRead: number, rowsRead: number) => onProgress({ bytesRead, totalBytes, rowsRead }) : undefined;
+    const { reports, parts, rejectedFiles } =
+      workers > 1
+        ? await transformParallel(objects, options.output, {
+            workers,
+            maxFieldBytes: options.maxFieldBytes,
+            partBytes: options.partBytes,
+            gzipLevel: options.gzipLevel,
+            slices: options.sliceCount ?? 1,
+            memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES,
+            spillDir: options.spillDir ?? tmpdir(),
+            cleanHeader: CLEAN_HEADER,
+            rejectedHeader: REJECTED_HEADER,
+            ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
+            ...(progress ? { onProgress: progress } : {}),
+          })
+        : await transformSimple(objects, options, progress);
     const counts = reports.reduce((sum, r) => addCounts(sum, r.counts), emptyCounts());
     const sum = (ps: typeof parts) => ps.reduce((n, p) => n + p.rows, 0);
     checkInvariant(counts, sum(parts), sum(rejectedFiles));
@@ -95,10 +124,35 @@ export async function runJob(options: JobOptions): Promise<RunSummary> {
     ]);
     return summary;
   } catch (error) {
+    await options.output.discard().catch(() => {});
+    throw error;
+  }
+}
+
+/** The simple path: every input in order on the main thread, gzip on libuv's thread pool. */
+async function transformSimple(objects: readonly InputObject[], options: JobOptions, progress: ((bytes: number, rows: number) => void) | undefined): Promise<TransformOutcome> {
+  const schema = createRecordSchema({ maxFieldBytes: options.maxFieldBytes });
+  const dedup = new Deduplicator();
+  const partOptions = { partBytes: options.partBytes, gzipLevel: options.gzipLevel };
+  const clean = new GzipPartWriter(options.output, { dir: "clean", header: CLEAN_HEADER, ...partOptions });
+  const rejected = new GzipPartWriter(options.output, { dir: "rejected", header: REJECTED_HEADER, ...partOptions });
+  try {
+    const reports: InputReport[] = [];
+    let bytesBefore = 0;
+    let rowsBefore = 0;
+    for (const object of objects) {
+      const report = await transformObject(object, schema, dedup, clean, rejected, (bytes, rows) => progress?.(bytesBefore + bytes, rowsBefore + rows));
+      reports.push(report);
+      bytesBefore += report.bytes;
+      rowsBefore += report.counts.rowsRead;
+    }
+    const parts = await clean.close();
+    const rejectedFiles = await rejected.close();
+    return { reports, parts, rejectedFiles };
+  } catch (error) {
     const reason = error instanceof Error ? error : new Error(String(error));
     clean.abort(reason);
     rejected.abort(reason);
-    await options.output.discard().catch(() => {});
     throw error;
   }
 }

@@ -25,6 +25,8 @@ export class LineSet {
   private src: Buffer = Buffer.alloc(0);
   private batchBlock = 0;
   private batchOffset = 0;
+  /** Lines added in the batch, per block from `batchBlock` on. */
+  private batchRows: number[] = [];
   /** Lines accepted but not copied yet: `src[runStart, runEnd)` goes to the arena at `runAt`. */
   private runStart = 0;
   private runEnd = 0;
@@ -53,6 +55,7 @@ export class LineSet {
     this.runStart = this.runEnd = 0;
     this.batchBlock = this.blocks.length - 1;
     this.batchOffset = this.used;
+    this.batchRows = [0];
   }
 
   /** Whether `src[start, end)` (hash `hash`, a 32-bit integer) is in the set. */
@@ -70,7 +73,10 @@ export class LineSet {
       this.runEnd = end;
     } else {
       this.flushRun();
-      if (this.used + length > this.block.length) this.newBlock(length);
+      if (this.used + length > this.block.length) {
+        this.newBlock(length);
+        this.batchRows.push(0);
+      }
       this.runStart = start;
       this.runEnd = end;
       this.runAt = this.used;
@@ -78,20 +84,23 @@ export class LineSet {
     const offset = this.runAt + (start - this.runStart);
     this.used = offset + length;
     this.insert(~slot, hash, this.blocks.length - 1, offset, length);
+    this.batchRows[this.batchRows.length - 1]!++;
     return true;
   }
 
-  /** Ends the batch; returns the arena bytes added since {@link begin}, in order. */
-  end(): Buffer[] {
+  /** Ends the batch; returns the arena bytes added since {@link begin}, in order, with their line counts. */
+  end(): { lines: Buffer; rows: number }[] {
     this.flushRun();
-    const views: Buffer[] = [];
-    for (let b = Math.max(0, this.batchBlock); b < this.blocks.length; b++) {
-      const from = b === this.batchBlock ? this.batchOffset : 0;
+    const added: { lines: Buffer; rows: number }[] = [];
+    this.batchRows.forEach((rows, k) => {
+      const b = this.batchBlock + k;
+      if (rows === 0) return;
+      const from = k === 0 ? this.batchOffset : 0;
       const to = b === this.blocks.length - 1 ? this.used : this.blockEnds[b]!;
-      if (to > from) views.push(this.blocks[b]!.subarray(from, to));
-    }
+      added.push({ lines: this.blocks[b]!.subarray(from, to), rows });
+    });
     this.src = Buffer.alloc(0);
-    return views;
+    return added;
   }
 
   private flushRun(): void {

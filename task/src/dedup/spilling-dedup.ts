@@ -11,12 +11,17 @@ export interface SpillingDedupOptions {
   spillDir: string;
   /** Hash partitions of the spill, a power of two from 2 to 256. Default 64. */
   partitions?: number;
+  /**
+   * Memory a spill partition may use whatever the budget (bigger ones are split by further
+   * hash bits). Default 32 MiB: splitting smaller partitions costs more in files than it saves.
+   */
+  minPartitionBytes?: number;
 }
 
 /** What {@link SpillingDedup.offer} decided for one batch. */
 export interface OfferResult {
-  /** First occurrences, decided now: bytes to write, in order (they must not be changed). */
-  kept: Buffer[];
+  /** First occurrences, decided now: blocks of lines to write, in order (they must not be changed). */
+  kept: { lines: Buffer; rows: number }[];
   keptRows: number;
   duplicates: number;
   /** Lines left for {@link SpillingDedup.drain} to decide. */
@@ -35,6 +40,7 @@ const DRAIN_BLOCK_BYTES = 4 << 20;
 const PARTITION_SHIFT = 24;
 /** Sub-partitions when a partition is too big for the budget, and the hash bits per level. */
 const SPLIT_BITS = 4;
+const MIN_PARTITION_BYTES = 32 << 20;
 
 /**
  * Exact dedup, first occurrence wins, within a memory budget. Lines go into an in-memory
@@ -174,7 +180,7 @@ export class SpillingDedup {
     const bits = new Uint8Array((rows + 7) >>> 3);
     const shift = PARTITION_SHIFT - SPLIT_BITS * level;
     // The set needs about the file's bytes for its arena plus ~40 bytes a line for its table.
-    if (statSync(path).size + 40 * rows <= this.options.budgetBytes || shift < 0) {
+    if (statSync(path).size + 40 * rows <= Math.max(this.options.budgetBytes, this.options.minPartitionBytes ?? MIN_PARTITION_BYTES) || shift < 0) {
       const set = new LineSet();
       let row = 0;
       for (const chunk of recordChunks(path)) {

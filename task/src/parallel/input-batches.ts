@@ -44,8 +44,7 @@ export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string,
       firstLine = line;
       for (let i = bytes.indexOf(LF, header.start); i !== -1 && i < header.end; i = bytes.indexOf(LF, i + 1)) firstLine++;
       if (header.end === bytes.length && !final) return;
-      // A batch of its own memory, so it can be transferred.
-      bytes = Buffer.from(bytes.subarray(header.end));
+      bytes = ownedCopy(bytes.subarray(header.end));
     }
     const batch: InputBatch = { bytes, layout, final };
     if (firstLine !== undefined) {
@@ -70,6 +69,13 @@ export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string,
   }
   yield* emit(last, true);
   if (layout === undefined) throw missingHeader(file);
+}
+
+/** A copy in memory of its own (never Node's shared pool), so it can be transferred to a worker. */
+function ownedCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 /** Tokenizes the header record exactly as the simple path does. */

@@ -15,7 +15,9 @@ function offer(set: LineSet, batches: string[][], hashOf: (line: string) => numb
       accepted.push(set.add(hashOf(line), at, end));
       at = end;
     }
-    out += Buffer.concat(set.end()).toString();
+    const added = set.end();
+    for (const a of added) assert.equal(a.lines.toString().split("\n").length - 1, a.rows);
+    out += Buffer.concat(added.map((a) => a.lines)).toString();
   }
   return { accepted, out };
 }

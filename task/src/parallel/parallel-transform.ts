@@ -1,0 +1,152 @@
+import { cpus } from "node:os";
+import { EtlError } from "../errors.ts";
+import { decompressIfGzip } from "../input/decompress.ts";
+import type { InputObject } from "../input/input-source.ts";
+import { measured } from "../input/measured.ts";
+import { GzipPartWriter, type PartInfo } from "../output/gzip-part-writer.ts";
+import type { RunOutput } from "../output/run-output.ts";
+import { SpillingDedup } from "../dedup/spilling-dedup.ts";
+import { emptyCounts, type RecordCounts } from "../record/record-processor.ts";
+import type { InputReport } from "../summary.ts";
+import type { BatchResult } from "./batch-transform.ts";
+import { BlockGzipWriter } from "./block-gzip-writer.ts";
+import { inputBatches } from "./input-batches.ts";
+import { BatchWorkerPool } from "./worker-pool.ts";
+
+/** Settings of the parallel path. */
+export interface ParallelTransformOptions {
+  /** Worker threads that parse, normalise and validate. */
+  workers: number;
+  maxFieldBytes: number;
+  partBytes: number;
+  /** 0 (stored, no compression) to 9. */
+  gzipLevel: number;
+  /** The clean part count is a multiple of this. */
+  slices: number;
+  /** Memory the dedup set may use before it spills to `spillDir`. */
+  memoryBudgetBytes: number;
+  spillDir: string;
+  /** Header lines of the clean and the rejected files. */
+  cleanHeader: string;
+  rejectedHeader: string;
+  /** Bytes of input per batch. Default 4 MiB. */
+  batchBytes?: number;
+  onProgress?: (bytes: number, rows: number) => void;
+}
+
+/** What the transform produced, before the summary is built. */
+export interface TransformOutcome {
+  reports: InputReport[];
+  parts: PartInfo[];
+  rejectedFiles: PartInfo[];
+}
+
+const DEFAULT_BATCH_BYTES = 4 << 20;
+/** Compressed clean output held in memory before it waits in a temporary file. */
+const CLEAN_MEMORY_BYTES = 64 << 20;
+
+interface InFlight {
+  input: number;
+  firstLine: number | undefined;
+  result: Promise<BatchResult>;
+}
+
+/**
+ * The parallel path: the main thread reads each input, cuts it into batches of whole records
+ * and hands them to worker threads ({@link BatchTransformer}); results come back in input
+ * order, and the main thread dedups them ({@link SpillingDedup}), writes rejected rows, and
+ * hands the clean ones to compression on libuv's thread pool ({@link BlockGzipWriter}).
+ * Produces byte for byte the clean rows of the simple path.
+ */
+export async function transformParallel(objects: readonly InputObject[], output: RunOutput, options: ParallelTransformOptions): Promise<TransformOutcome> {
+  const pool = new BatchWorkerPool(options.workers, { maxFieldBytes: options.maxFieldBytes });
+  const dedup = new SpillingDedup({ budgetBytes: options.memoryBudgetBytes, spillDir: options.spillDir });
+  const clean = new BlockGzipWriter(output, {
+    dir: "clean",
+    header: options.cleanHeader,
+    gzipLevel: options.gzipLevel,
+    partBytes: options.partBytes,
+    slices: options.slices,
+    concurrency: Math.max(2, cpus().length),
+    memoryBytes: CLEAN_MEMORY_BYTES,
+    spillDir: options.spillDir,
+  });
+  const rejected = new GzipPartWriter(output, { dir: "rejected", header: options.rejectedHeader, partBytes: options.partBytes, gzipLevel: options.gzipLevel });
+  const counts: RecordCounts[] = objects.map(() => emptyCounts());
+  const nextLine: number[] = objects.map(() => 1);
+  const inFlight: InFlight[] = [];
+  const maxInFlight = 2 * options.workers + 1;
+  let rowsRead = 0;
+  let bytesBefore = 0;
+  let bytesNow = 0;
+
+  const handleOldest = async () => {
+    const { input, firstLine, result } = inFlight.shift()!;
+    const r = await result;
+    const c = counts[input]!;
+    const base = firstLine ?? nextLine[input]!;
+    nextLine[input] = base + r.lineFeeds;
+    c.rowsRead += r.rowsRead;
+    rowsRead += r.rowsRead;
+    if (r.rejected.length > 0) {
+      c.rejected += r.rejected.length;
+      for (const [reason, n] of Object.entries(r.rejectedByReason)) c.rejectedByReason[reason] = (c.rejectedByReason[reason] ?? 0) + n;
+      await rejected.write(r.rejected.map((row, k) => `${base + r.rejectedLines[k]!},${row}`).join(""), r.rejected.length);
+    }
+    const offered = dedup.offer(r.clean, r.cleanEnds, r.hashes, input);
+    c.clean += offered.keptRows;
+    c.duplicates += offered.duplicates;
+    for (const block of offered.kept) await clean.write(block.lines, block.rows);
+    options.onProgress?.(bytesBefore + bytesNow, rowsRead);
+  };
+
+  try {
+    const reads: { bytes: number; sha256: string }[] = [];
+    for (let i = 0; i < objects.length; i++) {
+      const object = objects[i]!;
+      const { chunks, measure } = measured(object.open());
+      const badGzip = (e: unknown) =>
+        e instanceof EtlError ? e : new EtlError("INPUT_UNREADABLE", `not a readable gzip stream: ${(e as Error).message}`, { file: object.uri }, { cause: e });
+      const counted = (async function* () {
+        for await (const chunk of decompressIfGzip(chunks, badGzip)) {
+          bytesNow = measure.bytes;
+          yield chunk;
+        }
+      })();
+      for await (const batch of inputBatches(counted, object.uri, options.batchBytes ?? DEFAULT_BATCH_BYTES)) {
+        inFlight.push({ input: i, firstLine: batch.firstLine, result: pool.transform(batch) });
+        // Settle rejections of batches not awaited yet once the run fails.
+        inFlight[inFlight.length - 1]!.result.catch(() => {});
+        while (inFlight.length >= maxInFlight) await handleOldest();
+      }
+      reads.push({ bytes: measure.bytes, sha256: measure.sha256() });
+      bytesBefore += measure.bytes;
+      bytesNow = 0;
+    }
+    while (inFlight.length > 0) await handleOldest();
+    // Lines that spilled are decided last; they follow every line kept in memory.
+    const drained = await dedup.drain((lines, rows) => clean.write(lines, rows));
+    counts.forEach((c, i) => {
+      c.clean += drained.keptByInput[i] ?? 0;
+      c.duplicates += drained.duplicatesByInput[i] ?? 0;
+    });
+    const parts = await clean.close();
+    const rejectedFiles = await rejected.close();
+    const reports = objects.map((object, i) => ({
+      uri: object.uri,
+      bytes: reads[i]!.bytes,
+      sha256: reads[i]!.sha256,
+      ...(object.etag ? { etag: object.etag } : {}),
+      counts: counts[i]!,
+    }));
+    return { reports, parts, rejectedFiles };
+  } catch (error) {
+    const reason = error instanceof Error ? error : new Error(String(error));
+    rejected.abort(reason);
+    await clean.abort();
+    throw error;
+  } finally {
+    dedup.close();
+    await pool.close();
+  }
+}

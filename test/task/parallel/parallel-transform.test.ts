@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { EtlError } from "../../../task/src/errors.ts";
+import { localInput } from "../../../task/src/input/local-input.ts";
+import { runJob, type JobOptions } from "../../../task/src/job.ts";
+import { LocalRunOutput } from "../../../task/src/output/local-run-output.ts";
+import type { RunSummary } from "../../../task/src/summary.ts";
+import { cachedSample } from "../../support/sample-files.ts";
+import { tempDir } from "../../support/temp-dir.ts";
+
+let runs = 0;
+
+/** Runs the job; returns the summary and the clean and rejected files' text, parts joined in order, headers dropped. */
+async function run(input: string, outRoot: string, extra: Partial<JobOptions> = {}) {
+  const runId = `r${++runs}`;
+  const summary = await runJob({
+    runId,
+    input: localInput(input),
+    output: await LocalRunOutput.create(outRoot, runId),
+    maxFieldBytes: 65535,
+    partBytes: 128 << 20,
+    gzipLevel: 1,
+    ...extra,
+  });
+  const text = async (parts: RunSummary["parts"], header: string) => {
+    let all = "";
+    for (const p of parts) {
+      const t = gunzipSync(await readFile(join(outRoot, runId, p.relPath))).toString("utf8");
+      assert.ok(t.startsWith(header), `${p.relPath} starts with its header`);
+      all += t.slice(header.length);
+    }
+    return all;
+  };
+  return { summary, clean: await text(summary.parts, "key,data\n"), rejected: await text(summary.rejectedFiles, "line,key,data,reason\n") };
+}
+
+const countsOf = (s: RunSummary) => ({ rowsRead: s.rowsRead, clean: s.clean, duplicates: s.duplicates, rejected: s.rejected, rejectedByReason: s.rejectedByReason });
+
+describe("runJob, parallel path against the simple path", function () {
+  this.timeout(300_000);
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  beforeEach(async () => (dir = await tempDir()));
+  afterEach(async () => dir.cleanup());
+
+  it("writes byte-identical clean and rejected rows, with the generator's counts", async () => {
+    const { path, expected } = await cachedSample(20_000);
+    const simple = await run(path, dir.path, { workers: 1 });
+    for (const extra of [{ workers: 2 }, { workers: 3, batchBytes: 10_000, gzipLevel: 0 }, { workers: 2, batchBytes: 1, gzipLevel: 6 }]) {
+      const parallel = await run(path, dir.path, extra);
+      assert.equal(parallel.clean, simple.clean, JSON.stringify(extra));
+      assert.equal(parallel.rejected, simple.rejected);
+      assert.deepEqual(countsOf(parallel.summary), expected);
+      assert.deepEqual(parallel.summary.inputs.map((i) => [i.bytes, i.sha256]), simple.summary.inputs.map((i) => [i.bytes, i.sha256]));
+    }
+  });
+
+  it("gives the same result when the dedup spills to disk, whatever the budget", async () => {
+    const { path, expected } = await cachedSample(20_000);
+    const simple = await run(path, dir.path, { workers: 1 });
+    const spillDir = join(dir.path, "spill");
+    await mkdir(spillDir);
+    for (const memoryBudgetBytes of [0, 200_000, 600_000]) {
+      const spilled = await run(path, dir.path, { workers: 2, batchBytes: 50_000, memoryBudgetBytes, spillDir });
+      assert.equal(spilled.clean, simple.clean, `budget ${memoryBudgetBytes}`);
+      assert.deepEqual(countsOf(spilled.summary), expected);
+      assert.deepEqual(spilled.summary.inputs[0]!.counts, simple.summary.inputs[0]!.counts);
+    }
+    assert.deepEqual(await readdir(spillDir), [], "spill files removed");
+  });
+
+  it("makes the clean part count a multiple of the slice count", async () => {
+    const { path } = await cachedSample(20_000);
+    const simple = await run(path, dir.path, { workers: 1 });
+    for (const [sliceCount, partBytes] of [[4, 128 << 20], [3, 100_000]] as const) {
+      const r = await run(path, dir.path, { workers: 2, batchBytes: 20_000, sliceCount, partBytes });
+      assert.equal(r.summary.parts.length % sliceCount, 0);
+      assert.ok(r.summary.parts.length >= sliceCount);
+      assert.equal(r.clean, simple.clean);
+      const manifest = JSON.parse(await readFile(join(dir.path, r.summary.runId, "manifest.json"), "utf8")) as { entries: unknown[] };
+      assert.equal(manifest.entries.length, r.summary.parts.length);
+    }
+  });
+
+  it("reads gzip, CRLF and folders of several inputs, deduplicating across them", async () => {
+    const inDir = join(dir.path, "in");
+    await mkdir(inDir);
+    const a = await cachedSample(5_000, { seed: 3 });
+    const crlf = await cachedSample(5_000, { seed: 3, crlf: true });
+    await writeFile(join(inDir, "1.csv"), await readFile(a.path));
+    await writeFile(join(inDir, "2.csv.gz"), gzipSync(await readFile(crlf.path)));
+    await writeFile(join(inDir, "3.csv"), "\uFEFF\n\nDATA, key \nX,  Y\n\"a,b\",c\nq\n\"open,");
+    const simple = await run(inDir, dir.path, { workers: 1 });
+    const parallel = await run(inDir, dir.path, { workers: 3, batchBytes: 30_000 });
+    assert.equal(parallel.clean, simple.clean);
+    assert.equal(parallel.rejected, simple.rejected);
+    assert.deepEqual(parallel.summary.inputs.map((i) => i.counts), simple.summary.inputs.map((i) => i.counts));
+  });
+
+  it("rejects invalid UTF-8 field by field, as the simple path does", async () => {
+    const input = join(dir.path, "bad.csv");
+    await writeFile(input, Buffer.concat([Buffer.from("Key,Data\nok,fine\nbad"), Buffer.from([0xff]), Buffer.from(",x\nk,\"d"), Buffer.from([0xc3]), Buffer.from('"\nK,D\n')]));
+    const simple = await run(input, dir.path, { workers: 1 });
+    const parallel = await run(input, dir.path, { workers: 2 });
+    assert.equal(parallel.clean, simple.clean);
+    assert.equal(parallel.rejected, simple.rejected);
+    assert.equal(parallel.summary.rejected, 2);
+  });
+
+  it("stops with BAD_HEADER and publishes nothing, as the simple path does", async () => {
+    const input = join(dir.path, "h.csv");
+    await writeFile(input, "\n\nKey,Value\na,b\n");
+    const out = join(dir.path, "out");
+    await assert.rejects(run(input, out, { workers: 2 }), (e: unknown) => {
+      assert.ok(e instanceof EtlError);
+      assert.equal(e.code, "BAD_HEADER");
+      assert.deepEqual(e.location, { file: input, line: 3, field: "Data" });
+      return true;
+    });
+    assert.deepEqual(await readdir(out), []);
+  });
+
+  it("handles a header-only input and an empty one like the simple path", async () => {
+    const input = join(dir.path, "h.csv");
+    await writeFile(input, "Key,Data");
+    const r = await run(input, dir.path, { workers: 2 });
+    assert.equal(r.summary.rowsRead, 0);
+    assert.equal(r.summary.parts.length, 1);
+    await writeFile(input, "");
+    await assert.rejects(run(input, dir.path, { workers: 2 }), (e: unknown) => e instanceof EtlError && e.code === "BAD_HEADER");
+  });
+});
