@@ -81,9 +81,9 @@ export function* generateSample(options: SampleOptions): Generator<string, Expec
       counts.duplicates++;
       chunk += `${formatField(pad(shout(k)))},${formatField(pad(shout(d)))}${eol}`;
     } else {
-      const k = `${pick(WORDS)}-${pick(WORDS)}-${i.toString(36)}`;
+      const k = `${pick(WORDS)}-${pick(WORDS)}-${pick(WORDS)}-${i.toString(36)}`;
       const shape = rand();
-      let d = `${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${Math.floor(rand() * 1e9)}`;
+      let d = `${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${Math.floor(rand() * 1e12)}`;
       if (shape < 0.03) d += `, ${pick(WORDS)}`;
       else if (shape < 0.04) d += `${eol}${pick(WORDS)}`;
       else if (shape < 0.05) d += ` "${pick(WORDS)}"`;
