@@ -18,6 +18,12 @@ export type EtlErrorCode =
   | "OUTPUT_REJECTED"
   /** rowsRead != clean + duplicates + rejected: a bug; nothing is published. */
   | "INVARIANT_BROKEN"
+  /** The warehouse refused the load (a statement failed); its transaction was rolled back. */
+  | "LOAD_FAILED"
+  /** The run's data is far from its history and CTI_ANOMALY_ACTION=fail: nothing was loaded. */
+  | "ANOMALOUS_DATA"
+  /** Another run took the run lease over (this run stalled past its expiry). */
+  | "LEASE_LOST"
   /** The run passed its deadline. */
   | "DEADLINE_EXCEEDED"
   /** Anything else. */
@@ -60,16 +66,26 @@ const badInputCodes: ReadonlySet<EtlErrorCode> = new Set<EtlErrorCode>([
   "BAD_HEADER",
   "INPUT_CHANGED",
   "OUTPUT_REJECTED",
+  "ANOMALOUS_DATA",
 ]);
+
+/** The stable code of an error: EtlError and the other coded errors (lease, anomaly). */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : undefined;
+}
 
 /** The process exit code for an error thrown by a run. */
 export function exitCodeFor(error: unknown): number {
-  return error instanceof EtlError && badInputCodes.has(error.code) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+  const code = errorCode(error);
+  return code !== undefined && badInputCodes.has(code as EtlErrorCode) ? EXIT_BAD_INPUT : EXIT_FAILURE;
 }
 
 /** One line for stderr: `cti-etl: <CODE> <file>:<line> field <field>: <message>`. */
 export function formatError(error: unknown): string {
   if (!(error instanceof EtlError)) {
+    const code = errorCode(error);
+    if (code && error instanceof Error) return `cti-etl: ${code}: ${error.message}`;
     return `cti-etl: INTERNAL: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   }
   const { file, line, field } = error.location;

@@ -1,22 +1,35 @@
 /**
  * Composition root: reads the command line and environment once, builds the adapters,
- * runs the job and maps errors to exit codes. Nothing else reads `process.env`.
+ * runs the command and maps errors to exit codes. Nothing else reads `process.env`.
  */
 import { S3Client } from "@aws-sdk/client-s3";
+import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, parseCommand, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
+import { formatRows } from "./cli/format-rows.ts";
 import { formatReadableSummary, terminalProgress } from "./cli/progress.ts";
-import { MAIN_HELP, RUN_HELP, parseCommand, type RunCommand } from "./cli/cli-args.ts";
 import { settingsFromEnv, type RuntimeSettings } from "./config/runtime-settings.ts";
-import { EXIT_OK, exitCodeFor, formatError } from "./errors.ts";
+import { selectWarehouse, type WarehouseChoice } from "./config/warehouse-selection.ts";
+import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
 import type { InputSource } from "./input/input-source.ts";
 import { localInput } from "./input/local-input.ts";
-import { runJob } from "./job.ts";
+import { leaseKey } from "./lease/lease-key.ts";
+import { S3Lease } from "./lease/s3-lease.ts";
+import { readRecentRuns } from "./observability/ledger-history.ts";
+import { observabilityConfigFromEnv, type ObservabilityConfig } from "./observability/observability-config.ts";
+import { startRunObserver } from "./observability/run-observer.ts";
+import { formatStatusReport } from "./observability/status-report.ts";
 import { LocalRunOutput } from "./output/local-run-output.ts";
 import type { RunOutput } from "./output/run-output.ts";
+import { parseDeadlineSeconds, startDeadline } from "./run-control/deadline.ts";
 import { newRunId } from "./run-id.ts";
+import { runOnce, type RunWarehouse } from "./run-once.ts";
 import { s3ClientConfig } from "./s3/s3-client-config.ts";
 import { s3Input } from "./s3/s3-input.ts";
 import { S3RunOutput } from "./s3/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
+import { createWarehouse } from "./warehouse/create-warehouse.ts";
+
+/** A lease outlives a stalled renewal by this much; a crashed run blocks the next one as long. */
+const LEASE_TTL_MS = 5 * 60_000;
 
 /** Adapters are built lazily: a local run never constructs an AWS client. */
 function adapters(settings: RuntimeSettings) {
@@ -26,30 +39,88 @@ function adapters(settings: RuntimeSettings) {
     input: (uri: string): InputSource => (isS3Uri(uri) ? s3Input(client(), parseS3Uri(uri)) : localInput(uri)),
     output: (uri: string, runId: string): Promise<RunOutput> =>
       isS3Uri(uri) ? S3RunOutput.create(client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
+    s3: client,
     close: () => s3?.destroy(),
   };
 }
 
-async function run(command: RunCommand, settings: RuntimeSettings): Promise<void> {
+function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client): RunWarehouse {
+  return {
+    open: () => createWarehouse(choice.config, { s3: s3() }),
+    dialect: choice.config.kind === "redshift" ? "redshift" : "postgres",
+    table: choice.table,
+    describe: choice.describe,
+  };
+}
+
+async function run(command: RunCommand, settings: RuntimeSettings, observability: ObservabilityConfig): Promise<void> {
   const runId = command.runId ?? newRunId(new Date());
+  const choice = selectWarehouse(settings.warehouse, { warehouse: command.warehouse, table: command.table });
+  const deadlineSeconds = parseDeadlineSeconds(settings.deadlineSeconds);
+  const observer = await startRunObserver(observability, runId, { stderr: process.stderr });
   const showProgress = command.progress ?? process.stderr.isTTY === true;
   const progress = showProgress ? terminalProgress(process.stderr) : undefined;
   const io = adapters(settings);
-  const input = io.input(command.input);
-  const summary = await runJob({
-    runId,
-    input,
-    output: await io.output(command.output, runId),
-    maxFieldBytes: command.maxFieldBytes,
-    partBytes: command.partBytes,
-    gzipLevel: command.gzipLevel,
-    ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
-  }).finally(() => {
+  try {
+    const output = isS3Uri(command.output) ? parseS3Uri(command.output) : undefined;
+    const result = await runOnce({
+      runId,
+      inputUri: command.input,
+      input: io.input(command.input),
+      openOutput: () => io.output(command.output, runId),
+      transform: {
+        maxFieldBytes: command.maxFieldBytes,
+        partBytes: command.partBytes,
+        gzipLevel: command.gzipLevel,
+        ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+      },
+      ...(choice ? { warehouse: runWarehouse(choice, io.s3) } : {}),
+      // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
+      ...(output
+        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn: observer.taskMetadata?.taskArn ?? "local", ttlMs: LEASE_TTL_MS }) }
+        : {}),
+      observer,
+      ...(deadlineSeconds ? { deadline: startDeadline(deadlineSeconds) } : {}),
+    });
+    progress?.done();
+    if (result.status === "skipped") {
+      process.stdout.write(JSON.stringify(result) + "\n");
+      return;
+    }
+    if (process.stderr.isTTY) process.stderr.write(formatReadableSummary(result.summary) + "\n");
+    process.stdout.write(JSON.stringify(result.summary) + "\n");
+  } finally {
     progress?.done();
     io.close();
+  }
+}
+
+async function withWarehouse<T>(settings: RuntimeSettings, flag: { warehouse?: string | undefined; table?: string | undefined }, use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>): Promise<T> {
+  const choice = selectWarehouse(settings.warehouse, flag);
+  if (!choice) throw new EtlError("USAGE", "no warehouse to query (--warehouse none)");
+  const io = adapters(settings);
+  const target = runWarehouse(choice, io.s3);
+  const warehouse = await target.open();
+  try {
+    return await use(warehouse, target);
+  } finally {
+    await warehouse.close();
+    io.close();
+  }
+}
+
+async function sql(command: SqlCommand, settings: RuntimeSettings): Promise<void> {
+  await withWarehouse(settings, { warehouse: command.warehouse }, async (warehouse) => {
+    const result = await warehouse.query(command.statement);
+    const asJson = () => result.rows.map((r) => JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, r[i]]))) + "\n").join("");
+    process.stdout.write(command.json ? asJson() : formatRows(result));
   });
-  if (process.stderr.isTTY) process.stderr.write(formatReadableSummary(summary) + "\n");
-  process.stdout.write(JSON.stringify(summary) + "\n");
+}
+
+async function status(command: StatusCommand, settings: RuntimeSettings): Promise<void> {
+  await withWarehouse(settings, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
+    process.stdout.write(formatStatusReport(await readRecentRuns(warehouse, target.dialect, target.table, { limit: command.limit })));
+  });
 }
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -57,13 +128,19 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const command = parseCommand(argv, settings.run);
   switch (command.command) {
     case "help":
-      process.stdout.write(command.topic === "run" ? RUN_HELP : MAIN_HELP);
+      process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP }[command.topic]);
       return EXIT_OK;
     case "version":
       process.stdout.write("cti-etl 0.1.0\n");
       return EXIT_OK;
+    case "sql":
+      await sql(command, settings);
+      return EXIT_OK;
+    case "status":
+      await status(command, settings);
+      return EXIT_OK;
     case "run":
-      await run(command, settings);
+      await run(command, settings, observabilityConfigFromEnv(env));
       return EXIT_OK;
   }
 }
@@ -74,6 +151,8 @@ main(process.argv.slice(2), process.env).then(
   },
   (error: unknown) => {
     process.stderr.write(formatError(error) + "\n");
-    process.exitCode = exitCodeFor(error);
+    // Exit now: after a deadline, abandoned streams must not keep the task alive. stderr
+    // and stdout are synchronous for files and pipes on Linux, so nothing is lost.
+    process.exit(exitCodeFor(error));
   },
 );

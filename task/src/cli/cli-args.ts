@@ -3,6 +3,7 @@ import { EtlError } from "../errors.ts";
 import { REDSHIFT_MAX_VARCHAR_BYTES } from "../record/record-schema.ts";
 import { RUN_ID_PATTERN } from "../run-id.ts";
 import type { RunDefaults } from "../config/runtime-settings.ts";
+import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";
 
 /** Defaults of `cti-etl run`. */
 export const RUN_DEFAULTS = {
@@ -23,18 +24,43 @@ export interface RunCommand {
   runId: string | undefined;
   /** `true`/`false` forces progress on or off; `undefined` shows it when stderr is a terminal. */
   progress: boolean | undefined;
+  /** `--warehouse`: a PGlite folder, a postgres:// URL or `none`; unset: from the environment. */
+  warehouse: string | undefined;
+  /** `--table`: target table; unset: from the environment or the default. */
+  table: string | undefined;
 }
 
-export type Command = RunCommand | { command: "help"; topic: "main" | "run" } | { command: "version" };
+/** A parsed `cti-etl sql`. */
+export interface SqlCommand {
+  command: "sql";
+  statement: string;
+  warehouse: string | undefined;
+  /** Print rows as JSON lines instead of a table. */
+  json: boolean;
+}
+
+/** A parsed `cti-etl status`. */
+export interface StatusCommand {
+  command: "status";
+  limit: number;
+  warehouse: string | undefined;
+  table: string | undefined;
+}
+
+export type Command = RunCommand | SqlCommand | StatusCommand | { command: "help"; topic: "main" | "run" | "sql" | "status" } | { command: "version" };
 
 export const MAIN_HELP = `cti-etl: validate, normalise and dedup a Key,Data CSV, then publish clean and rejected rows.
 
 Usage:
   cti-etl run --input <path|s3://…> --output <dir|s3://…> [options]
-  cti-etl --help | run --help | --version
+  cti-etl sql [--warehouse <dir|postgres://…>] [--json] "SELECT …"
+  cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
+  cti-etl --help | run --help | sql --help | status --help | --version
 
 Commands:
-  run        Run the job once (see cti-etl run --help).
+  run        Run the job once and load the clean rows into the warehouse (see cti-etl run --help).
+  sql        Query the warehouse (read-only), e.g. cti-etl sql "SELECT count(*) FROM public.cti_records".
+  status     The last runs from the run ledger: when, input, counts, loaded, duration, outcome.
 
 Exit codes:
   0  success
@@ -51,8 +77,10 @@ duplicates (first occurrence wins), and publishes under <output>/<runId>/:
   rejected/part-NNNNN.csv.gz  rejected rows, header line,key,data,reason
   manifest.json               Redshift COPY manifest of the clean parts
   summary.json                counts, inputs (bytes, sha256), times
-The folder appears only once the run is complete. The summary is also the last line of
-stdout, as one line of JSON.
+The folder appears only once the run is complete. Then the clean rows are loaded into the
+warehouse, exactly once (a rerun of the same input loads nothing and names the run that
+did), and load.json records the outcome. The summary, with loaded and alreadyPresent, is
+the last line of stdout, as one line of JSON.
 
 Options:
   -i, --input <path|uri>      CSV file, or a folder whose files are read in name order;
@@ -64,16 +92,40 @@ Options:
       --part-size <MiB>       uncompressed CSV per clean part before a new one starts (default ${RUN_DEFAULTS.partMiB})
       --gzip-level <1-9>      gzip level of the parts (default ${RUN_DEFAULTS.gzipLevel})
       --run-id <id>           run id (default: UTC start time and a random suffix)
+      --warehouse <target>    where to load: a PGlite folder, a postgres:// URL, or none
+                              (default: Redshift when CTI_REDSHIFT_WORKGROUP or
+                              CTI_REDSHIFT_CLUSTER is set, else $CTI_WAREHOUSE, else
+                              ${DEFAULT_EMBEDDED_WAREHOUSE})
+      --table <name>          target table (default $CTI_TABLE or ${DEFAULT_TABLE})
       --progress              always show progress on stderr
       --no-progress           never show progress (default: shown when stderr is a terminal)
   -h, --help                  this help
 
 Environment:
-  CTI_INPUT, CTI_OUTPUT, CTI_MAX_FIELD_BYTES   defaults for the options above; with
-                              CTI_INPUT set, cti-etl with no arguments runs the job
+  CTI_INPUT, CTI_OUTPUT, CTI_MAX_FIELD_BYTES, CTI_WAREHOUSE, CTI_TABLE
+                              defaults for the options above; with CTI_INPUT set,
+                              cti-etl with no arguments runs the job
+  CTI_REDSHIFT_WORKGROUP | CTI_REDSHIFT_CLUSTER, CTI_REDSHIFT_DATABASE,
+  CTI_REDSHIFT_COPY_ROLE_ARN, CTI_REDSHIFT_DB_USER, CTI_REDSHIFT_SECRET_ARN
+                              load into Redshift through the Data API
+  CTI_DEADLINE_SECONDS        fail the run (exit 1) past this many seconds
+  AWS_ENDPOINT_URL_REDSHIFT_DATA  endpoint override for the Data API
   AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_PROFILE, AWS_ACCESS_KEY_ID…
                               the AWS SDK's standard settings; credentials come from the
                               default provider chain (on ECS: the task role)
+`;
+
+export const SQL_HELP = `Usage: cti-etl sql [--warehouse <dir|postgres://…>] [--json] "<statement>"
+
+Runs one read-only statement on the warehouse the job loads into (same selection as
+cti-etl run: Redshift when configured, else $CTI_WAREHOUSE, else ${DEFAULT_EMBEDDED_WAREHOUSE}) and
+prints the rows as a table, or as one JSON object per line with --json.
+`;
+
+export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
+
+Prints the last N runs (default 10) recorded in the run ledger of the warehouse the job
+loads into: when each ran, its input, counts, rows loaded, duration and outcome.
 `;
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -95,6 +147,8 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") return { command: "help", topic: "main" };
   if (first === "--version") return { command: "version" };
+  if (first === "sql") return parseSql(rest);
+  if (first === "status") return parseStatus(rest);
   if (first !== "run") throw new EtlError("USAGE", `unknown command ${JSON.stringify(first)}; see cti-etl --help`);
   let values;
   try {
@@ -111,6 +165,8 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
         "gzip-level": { type: "string" },
         "run-id": { type: "string" },
         progress: { type: "boolean" },
+        warehouse: { type: "string" },
+        table: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -135,5 +191,39 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
     gzipLevel: integer("gzip-level", values["gzip-level"], RUN_DEFAULTS.gzipLevel, 1, 9),
     runId,
     progress: values.progress,
+    warehouse: values.warehouse,
+    table: values.table,
   };
+}
+
+function parseSql(args: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: true,
+      options: { warehouse: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl sql --help`);
+  }
+  if (parsed.values.help) return { command: "help", topic: "sql" };
+  if (parsed.positionals.length !== 1) throw new EtlError("USAGE", "cti-etl sql takes exactly one statement, quoted; see cti-etl sql --help");
+  return { command: "sql", statement: parsed.positionals[0]!, warehouse: parsed.values.warehouse, json: parsed.values.json ?? false };
+}
+
+function parseStatus(args: readonly string[]): Command {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      options: { limit: { type: "string" }, warehouse: { type: "string" }, table: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (error) {
+    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl status --help`);
+  }
+  if (values.help) return { command: "help", topic: "status" };
+  return { command: "status", limit: integer("limit", values.limit, 10, 1, 1000), warehouse: values.warehouse, table: values.table };
 }

@@ -1,4 +1,5 @@
 import type { S3Settings } from "../s3/s3-client-config.ts";
+import type { WarehouseEnv } from "./warehouse-selection.ts";
 
 /** Defaults for `cti-etl run` taken from the environment (how a deployed task is configured). */
 export interface RunDefaults {
@@ -11,6 +12,9 @@ export interface RunDefaults {
 export interface RuntimeSettings {
   s3: S3Settings;
   run: RunDefaults;
+  warehouse: WarehouseEnv;
+  /** `CTI_DEADLINE_SECONDS`: the run's deadline, when set. */
+  deadlineSeconds?: string;
 }
 
 /**
@@ -26,8 +30,24 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   if (nonEmpty(env.CTI_INPUT)) run.input = env.CTI_INPUT;
   if (nonEmpty(env.CTI_OUTPUT)) run.output = env.CTI_OUTPUT;
   if (nonEmpty(env.CTI_MAX_FIELD_BYTES)) run.maxFieldBytes = env.CTI_MAX_FIELD_BYTES;
+  const warehouse: WarehouseEnv = {};
+  const pick = (key: keyof WarehouseEnv, name: string) => {
+    const v = nonEmpty(env[name]);
+    if (v !== undefined) warehouse[key] = v;
+  };
+  pick("workgroup", "CTI_REDSHIFT_WORKGROUP");
+  pick("cluster", "CTI_REDSHIFT_CLUSTER");
+  pick("dbUser", "CTI_REDSHIFT_DB_USER");
+  pick("secretArn", "CTI_REDSHIFT_SECRET_ARN");
+  pick("database", "CTI_REDSHIFT_DATABASE");
+  pick("copyRoleArn", "CTI_REDSHIFT_COPY_ROLE_ARN");
+  pick("warehouse", "CTI_WAREHOUSE");
+  pick("table", "CTI_TABLE");
+  const deadline = nonEmpty(env.CTI_DEADLINE_SECONDS);
   return {
     s3: { ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) },
     run,
+    warehouse,
+    ...(deadline ? { deadlineSeconds: deadline } : {}),
   };
 }

@@ -58,6 +58,10 @@ export class LocalRunOutput implements RunOutput {
     }
   }
 
+  async writeAfterPublish(file: PublishedFile): Promise<void> {
+    await writeFile(join(this.location, file.relPath), file.body, { flag: "wx" });
+  }
+
   async discard(): Promise<void> {
     await rm(this.workDir, { recursive: true, force: true });
   }

@@ -26,6 +26,8 @@ export interface RunOutput {
   createFile(relPath: string): Promise<FileSink>;
   /** Writes the final files and makes the run visible. */
   publish(files: readonly PublishedFile[]): Promise<void>;
+  /** Adds a small file to the published run (e.g. the load outcome); never replaces one. */
+  writeAfterPublish(file: PublishedFile): Promise<void>;
   /** Best-effort removal of whatever an unfinished run wrote. */
   discard(): Promise<void>;
 }

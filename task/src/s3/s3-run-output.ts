@@ -75,6 +75,10 @@ export class S3RunOutput implements RunOutput {
     return { stream: body, done };
   }
 
+  async writeAfterPublish(file: PublishedFile): Promise<void> {
+    await this.publish([file]);
+  }
+
   async publish(files: readonly PublishedFile[]): Promise<void> {
     for (const file of files) {
       const uri = this.urlOf(file.relPath);

@@ -78,7 +78,7 @@ function stagingError(url: string, error: unknown): EtlError {
   const where = (error as { where?: unknown }).where;
   const context = typeof where === "string" && where ? ` (${where.length > 200 ? `${where.slice(0, 200)}…` : where})` : "";
   const detail = `${(error as Error).message}${context}`;
-  const code = error instanceof EtlError ? error.code : "INTERNAL";
+  const code = error instanceof EtlError ? error.code : "LOAD_FAILED";
   const location = error instanceof EtlError ? { ...error.location, file: url } : { file: url };
   return new EtlError(code, `warehouse load failed staging ${url}: ${detail}; rolled back, nothing was loaded`, location, { cause: error });
 }

@@ -46,12 +46,11 @@ export function statementFailure(described: DescribedStatement, steps: readonly 
 
 /**
  * The error of a statement that ended FAILED or ABORTED: Redshift rolled its transaction back.
- * TODO(errors.ts owner): a dedicated `LOAD_FAILED` code; INTERNAL until it exists.
  */
 export function statementFailedError(failure: StatementFailure, total: number, statementId: string | undefined): EtlError {
   const which = `statement ${failure.position} of ${total}${failure.step ? ` (${failure.step})` : ""}`;
   return new EtlError(
-    "INTERNAL",
+    "LOAD_FAILED",
     `warehouse: Redshift ${which} ended ${failure.status}: ${failure.error}` +
       `${statementId ? ` [statement ${statementId}]` : ""}; its transaction was rolled back, nothing was written`,
   );

@@ -254,9 +254,12 @@ export async function copyFromS3(tx: Transaction, copy: RedshiftCopy, source: S3
       throw error;
     }
     const rows = prepareCopyRows(records, columns, copy, object.url);
-    prepared.rows.push(...rows.rows);
-    prepared.lines.push(...rows.lines);
-    origins.push(...rows.lines.map(() => object.url));
+    // Loops, not push(...spread): a part of 100k+ rows would overflow the call stack.
+    for (const row of rows.rows) prepared.rows.push(row);
+    for (const line of rows.lines) {
+      prepared.lines.push(line);
+      origins.push(object.url);
+    }
   }
   if (prepared.rows.length > 0) {
     const sql = `COPY ${copy.table} (${columns.map((c) => quoteIdentifier(c.name)).join(", ")}) FROM '/dev/blob' WITH (FORMAT csv)`;

@@ -16,12 +16,14 @@ describe("parseCommand", () => {
       gzipLevel: RUN_DEFAULTS.gzipLevel,
       runId: undefined,
       progress: undefined,
+      warehouse: undefined,
+      table: undefined,
     });
   });
 
   it("reads every option", () => {
-    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress"]);
-    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false });
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--warehouse", "none", "--table", "s.t"]);
+    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false, warehouse: "none", table: "s.t" });
   });
 
   it("shows help for no arguments, --help and run --help", () => {
@@ -51,5 +53,12 @@ describe("parseCommand", () => {
     const c = parseCommand([], { input: "s3://b/in/", output: "s3://b/runs/" });
     assert.equal(c.command, "run");
     assert.deepEqual(parseCommand([], {}), { command: "help", topic: "main" });
+  });
+
+  it("reads sql and status", () => {
+    assert.deepEqual(parseCommand(["sql", "--json", "SELECT 1"]), { command: "sql", statement: "SELECT 1", warehouse: undefined, json: true });
+    assert.deepEqual(parseCommand(["status", "--limit", "3"]), { command: "status", limit: 3, warehouse: undefined, table: undefined });
+    usage(["sql"], /exactly one statement/);
+    usage(["status", "--limit", "0"], /--limit must be an integer from 1/);
   });
 });

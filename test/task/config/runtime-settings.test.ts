@@ -9,7 +9,7 @@ describe("settingsFromEnv", () => {
   });
 
   it("ignores empty variables and sets nothing it was not given", () => {
-    assert.deepEqual(settingsFromEnv({ AWS_ENDPOINT_URL_S3: "", CTI_INPUT: "" }), { s3: {}, run: {} });
+    assert.deepEqual(settingsFromEnv({ AWS_ENDPOINT_URL_S3: "", CTI_INPUT: "", CTI_TABLE: "" }), { s3: {}, run: {}, warehouse: {} });
   });
 
   it("reads the task's CTI_* run defaults", () => {
@@ -18,5 +18,11 @@ describe("settingsFromEnv", () => {
       output: "s3://b/out/",
       maxFieldBytes: "10",
     });
+  });
+
+  it("reads the warehouse and deadline variables", () => {
+    const s = settingsFromEnv({ CTI_REDSHIFT_WORKGROUP: "wg", CTI_REDSHIFT_DATABASE: "dev", CTI_REDSHIFT_COPY_ROLE_ARN: "arn:aws:iam::1:role/r", CTI_TABLE: "s.t", CTI_WAREHOUSE: "none", CTI_DEADLINE_SECONDS: "60" });
+    assert.deepEqual(s.warehouse, { workgroup: "wg", database: "dev", copyRoleArn: "arn:aws:iam::1:role/r", table: "s.t", warehouse: "none" });
+    assert.equal(s.deadlineSeconds, "60");
   });
 });

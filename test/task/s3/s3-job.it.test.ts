@@ -28,6 +28,8 @@ function awsEnv(ep: S3TestEndpoint, overrides: Record<string, string> = {}): Nod
     AWS_SECRET_ACCESS_KEY: ep.secretAccessKey,
     AWS_ENDPOINT_URL_S3: ep.endpoint,
     AWS_EC2_METADATA_DISABLED: "true",
+    // These tests are about S3; loading is tested in test/task/load.it.test.ts.
+    CTI_WAREHOUSE: "none",
     ...overrides,
   };
 }
@@ -106,7 +108,7 @@ describe("the job on S3 (radosgw)", function () {
     assert.ok(published.includes(`${runPrefix}summary.json`) && published.includes(`${runPrefix}manifest.json`));
     assert.deepEqual(JSON.parse((await getText(client, bucket, `${runPrefix}summary.json`)).toString()), summary);
 
-    const local = await cli(process.env, "run", "-i", join(dir.path, "local-in"), "-o", join(dir.path, "out"), "--run-id", "local");
+    const local = await cli({ ...process.env, CTI_WAREHOUSE: "none" }, "run", "-i", join(dir.path, "local-in"), "-o", join(dir.path, "out"), "--run-id", "local");
     assert.equal(local.code, 0, local.stderr);
     const localSummary = JSON.parse(local.stdout.trim().split("\n").at(-1)!);
     assert.deepEqual([summary.clean, summary.duplicates, summary.rejected], [localSummary.clean, localSummary.duplicates, localSummary.rejected]);
