@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { Scheduler } from "../scheduler/index.ts";
 import { Compute } from "./compute.ts";
+import { Monitoring } from "./monitoring.ts";
+import { schedulePeriodSeconds } from "./monitoring-plan.ts";
 import { readInfraConfig } from "./config.ts";
 import { resourceNames } from "./naming.ts";
 import { Network } from "./network.ts";
@@ -95,6 +97,18 @@ const scheduler = new Scheduler(component("scheduler"), {
   ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
 });
 
+const monitoring = new Monitoring(component("monitoring"), {
+  job: names.taskFamily, // the task's default Job metric dimension
+  alertTopicArn: scheduler.alertTopicArn,
+  schedulePeriodSeconds: schedulePeriodSeconds(config.scheduleExpression, config.scheduleTimeZone),
+  schedulePaused: config.schedulePaused,
+  // A run may start late by the flexible window and the retry age; allow an hour for the run itself.
+  stalenessMarginSeconds: 3600 + config.scheduleFlexibleWindowMinutes * 60 + config.scheduleMaxEventAgeSeconds,
+  region: config.region,
+  dashboardName: names.base,
+  logGroupName: compute.logGroupName,
+});
+
 /** Name of the job's bucket. */
 export const bucketName = storage.bucketName;
 /** Where input is read from by default: `s3://<bucket>/<inputPrefix>`. */
@@ -146,3 +160,6 @@ export const runTaskCommand = pulumi
       input,
     }),
   );
+
+/** CloudWatch dashboard of the job's runs, rows, rejects and durations. */
+export const dashboardName = monitoring.dashboardName;

@@ -13,6 +13,7 @@ describe("the program (infra/index.ts)", () => {
       "bucketName",
       "clusterArn",
       "copyRoleArn",
+      "dashboardName",
       "deadLetterQueueUrl",
       "imageUri",
       "inputUri",
