@@ -1,6 +1,6 @@
 /**
  * The `aws ecs run-task` command for an ad-hoc run, built from stack outputs (pure). Exported as a
- * stack output so an operator can copy it, and documented in DEPLOY.md.
+ * stack output so an operator can copy it, and documented in the README.
  */
 
 /** What the command needs. */

@@ -23,7 +23,7 @@ export interface DeadLetterAlarmSettings {
 
 /**
  * Alarm when the queue holds at least one message, within a minute of it arriving. The alarm
- * stays in ALARM until the queue is emptied (see DEPLOY.md: read, then purge).
+ * stays in ALARM until the queue is emptied (see the README, "Alerts": read, then purge).
  */
 export function deadLetterAlarm(queueName: string): DeadLetterAlarmSettings {
   return {
