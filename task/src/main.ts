@@ -28,8 +28,18 @@ import { S3RunOutput } from "./s3/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 import { createWarehouse } from "./warehouse/create-warehouse.ts";
 
-/** A lease outlives a stalled renewal by this much; a crashed run blocks the next one as long. */
-const LEASE_TTL_MS = 5 * 60_000;
+/**
+ * How long the run lease lasts without renewal (renewed every third of it): also how long a
+ * crashed run, or one cut off from S3 before it could release, blocks the next. Default 5 min.
+ */
+function leaseTtlMs(settings: RuntimeSettings): number {
+  const raw = settings.leaseTtlSeconds ?? "300";
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds < 5 || seconds > 86_400) {
+    throw new EtlError("USAGE", `CTI_LEASE_TTL_SECONDS must be a whole number of seconds from 5 to 86400, got ${JSON.stringify(raw)}`);
+  }
+  return seconds * 1000;
+}
 
 /** Adapters are built lazily: a local run never constructs an AWS client. */
 function adapters(settings: RuntimeSettings) {
@@ -77,7 +87,7 @@ async function run(command: RunCommand, settings: RuntimeSettings, observability
       ...(choice ? { warehouse: runWarehouse(choice, io.s3) } : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
-        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn: observer.taskMetadata?.taskArn ?? "local", ttlMs: LEASE_TTL_MS }) }
+        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn: observer.taskMetadata?.taskArn ?? "local", ttlMs: leaseTtlMs(settings) }) }
         : {}),
       observer,
       ...(deadlineSeconds ? { deadline: startDeadline(deadlineSeconds) } : {}),

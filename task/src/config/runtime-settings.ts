@@ -15,6 +15,8 @@ export interface RuntimeSettings {
   warehouse: WarehouseEnv;
   /** `CTI_DEADLINE_SECONDS`: the run's deadline, when set. */
   deadlineSeconds?: string;
+  /** `CTI_LEASE_TTL_SECONDS`: how long the run lease lasts without renewal. */
+  leaseTtlSeconds?: string;
 }
 
 /**
@@ -44,10 +46,12 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   pick("warehouse", "CTI_WAREHOUSE");
   pick("table", "CTI_TABLE");
   const deadline = nonEmpty(env.CTI_DEADLINE_SECONDS);
+  const leaseTtl = nonEmpty(env.CTI_LEASE_TTL_SECONDS);
   return {
     s3: { ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) },
     run,
     warehouse,
     ...(deadline ? { deadlineSeconds: deadline } : {}),
+    ...(leaseTtl ? { leaseTtlSeconds: leaseTtl } : {}),
   };
 }

@@ -19,6 +19,10 @@ type Queryable = Pick<pg.PoolClient, "query">;
  * are concurrent and the ledger lock serialises them. `close()` ends the pool only when `owned`.
  */
 export function pgSession(pool: pg.Pool, owned: boolean): PostgresSession {
+  // An idle pooled connection that the server drops (restart, failover, idle timeout) emits
+  // 'error' on the pool; unhandled, it would crash the process. The pool discards that
+  // client and the next query connects afresh; an active query still fails normally.
+  pool.on("error", () => {});
   return {
     query: (sql) => run(pool, sql),
     async readOnlyQuery(sql) {

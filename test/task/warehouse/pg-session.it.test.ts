@@ -22,6 +22,7 @@ describe("pgSession and PostgresWarehouse on a real PostgreSQL server", function
     server = await startPostgres();
     if (!server) this.skip();
     pool = new pg.Pool({ connectionString: server.url, max: 4 });
+    pool.on("error", () => {}); // idle clients dropped when the server stops
     dir = await tempDir("cti-wh-pgsrv-");
   });
 
