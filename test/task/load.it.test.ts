@@ -5,6 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { redshiftTaskEnvironment } from "../../task/src/config/task-environment.ts";
+import { localAwsEnv } from "../support/aws-env.ts";
 import { runCommand, type CommandResult } from "../support/processes.ts";
 import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../support/redshift-data-emulator/index.ts";
 import { cachedSample } from "../support/sample-files.ts";
@@ -89,18 +90,7 @@ describe("the task configured only by its environment, as on Fargate: radosgw â†
       CTI_REDSHIFT_COPY_ROLE_ARN: "arn:aws:iam::123456789012:role/cti-etl-copy",
     };
     assert.ok(!(redshiftTaskEnvironment(cti) instanceof Error) && !Array.isArray(redshiftTaskEnvironment(cti)), "the task environment schema accepts the test's environment");
-    return {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      AWS_REGION: ep.region,
-      AWS_ACCESS_KEY_ID: ep.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: ep.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: ep.endpoint,
-      AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint,
-      AWS_EC2_METADATA_DISABLED: "true",
-      ...cti,
-      ...extra,
-    };
+    return localAwsEnv(ep, { AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint, ...cti, ...extra });
   }
   const task = (env: NodeJS.ProcessEnv) => runCommand(process.execPath, [CLI], { env });
 

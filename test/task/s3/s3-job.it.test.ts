@@ -9,6 +9,7 @@ import { EtlError } from "../../../task/src/errors.ts";
 import { s3ClientConfig } from "../../../task/src/s3/s3-client-config.ts";
 import { s3Input } from "../../../task/src/s3/s3-input.ts";
 import { S3RunOutput } from "../../../task/src/s3/s3-run-output.ts";
+import { localAwsEnv } from "../../support/aws-env.ts";
 import { runCommand, spawnTracked, stop } from "../../support/processes.ts";
 import { cachedSample } from "../../support/sample-files.ts";
 import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../../support/s3-server.ts";
@@ -18,20 +19,10 @@ import { S3Client as Client } from "@aws-sdk/client-s3";
 
 const CLI = join(process.cwd(), "bin", "cti-etl.js");
 
-/** The environment a deployed task would have, pointed at the local S3 server. */
+/** The task's environment pointed at the local S3 server, with the load switched off. */
 function awsEnv(ep: S3TestEndpoint, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_REGION: ep.region,
-    AWS_ACCESS_KEY_ID: ep.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: ep.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: ep.endpoint,
-    AWS_EC2_METADATA_DISABLED: "true",
-    // These tests are about S3; loading is tested in test/task/load.it.test.ts.
-    CTI_WAREHOUSE: "none",
-    ...overrides,
-  };
+  // These tests are about S3; loading is tested in test/task/load.it.test.ts.
+  return localAwsEnv(ep, { CTI_WAREHOUSE: "none", ...overrides });
 }
 
 const cli = (env: NodeJS.ProcessEnv, ...args: string[]) => runCommand(process.execPath, [CLI, ...args], { env });
