@@ -90,6 +90,7 @@ async function run(command: RunCommand, settings: RuntimeSettings, observability
         ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn: observer.taskMetadata?.taskArn ?? "local", ttlMs: leaseTtlMs(settings) }) }
         : {}),
       observer,
+      taskArn: observer.taskMetadata?.taskArn ?? "local",
       ...(deadlineSeconds ? { deadline: startDeadline(deadlineSeconds) } : {}),
     });
     progress?.done();

@@ -46,6 +46,8 @@ export interface RunOnceDeps {
   lease?: S3Lease;
   observer: RunObserver;
   deadline?: RunDeadline;
+  /** The ECS task running this (for the ledger), or `local`. */
+  taskArn: string;
 }
 
 /** What a run ended with. */
@@ -101,7 +103,7 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     const opened = warehouse;
     await observer.checkAgainstHistory(summary, (limit) => readRecentRuns(opened, target.dialect, target.table, { limit, onlyLoaded: true }));
     stop?.throwIfAborted();
-    const result = await observer.stage("load", () => opened.load(loadRequestFor(summary, output, target.table), stop));
+    const result = await observer.stage("load", () => opened.load({ ...loadRequestFor(summary, output, target.table), taskArn: deps.taskArn }, stop));
     await output.writeAfterPublish({
       relPath: LOAD_FILE,
       body: JSON.stringify({ runId: deps.runId, ...result, warehouse: target.describe, table: target.table }, null, 2) + "\n",

@@ -54,6 +54,8 @@ export function priorLoadsSql(dialect: SqlDialect, tables: WarehouseTables, runI
 /** What the ledger records of a load. */
 export interface LedgerEntry {
   runId: string;
+  /** ECS task ARN of the run, or `local`. */
+  taskArn: string;
   /** {@link inputFingerprint} of the inputs. */
   fingerprint: string;
   /** The ledger's `inputs` text (see `ledgerInputsText`). */
@@ -85,7 +87,7 @@ export function ledgerInsertSql(dialect: SqlDialect, tables: WarehouseTables, en
     loaded === "count-target-rows"
       ? `\nFROM (SELECT COUNT(*) AS n FROM ${sqlTableName(tables.target)} WHERE ${q("run_id")} = ${lit(entry.runId)}) AS c`
       : "";
-  const columns = ["run_id", "input_fingerprint", "inputs", "rows_read", "clean", "duplicates", "rejected", "loaded", "already_present", "status", "started_at", "finished_at"];
+  const columns = ["run_id", "input_fingerprint", "inputs", "rows_read", "clean", "duplicates", "rejected", "loaded", "already_present", "status", "started_at", "finished_at", "task_arn"];
   const values = [
     lit(entry.runId),
     lit(entry.fingerprint),
@@ -99,6 +101,7 @@ export function ledgerInsertSql(dialect: SqlDialect, tables: WarehouseTables, en
     lit(LEDGER_STATUS_LOADED),
     timestampSql(dialect, entry.startedAt),
     nowSql(dialect),
+    lit(entry.taskArn),
   ];
   return [
     `INSERT INTO ${sqlTableName(tables.ledger)} (${columns.map(q).join(", ")})`,

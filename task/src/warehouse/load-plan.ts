@@ -49,6 +49,7 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect): LoadPlan {
     cleanRows,
     ledger: {
       runId: request.runId,
+      taskArn: request.taskArn ?? "local",
       fingerprint,
       inputsText: ledgerInputsText(request.inputs, dialect === "redshift" ? LEDGER_INPUTS_MAX_BYTES : Number.POSITIVE_INFINITY),
       counts: request.counts,

@@ -58,6 +58,8 @@ export function ledgerTableDdl(dialect: SqlDialect, tables: WarehouseTables): st
     `  ${q("status")} VARCHAR(16) NOT NULL`,
     `  ${q("started_at")} ${timestampType(dialect)} NOT NULL`,
     `  ${q("finished_at")} ${timestampType(dialect)} NOT NULL`,
+    // The ECS task that ran the load (ARNs are about 100 characters); `local` off ECS.
+    `  ${q("task_arn")} VARCHAR(256) NOT NULL DEFAULT 'local'`,
   ];
   const attributes = dialect === "redshift" ? "\nDISTSTYLE ALL" : "";
   return `CREATE TABLE IF NOT EXISTS ${sqlTableName(tables.ledger)} (\n${columns.join(",\n")}\n)${attributes}`;

@@ -31,6 +31,8 @@ export interface LoadPart {
 
 export interface LoadRequest {
   runId: string;
+  /** The ECS task that ran the load (from the task metadata endpoint), recorded in the ledger. Default `local`. */
+  taskArn?: string;
   /** Target table, optionally schema-qualified, lower-case identifiers, e.g. "public.cti_records". */
   table: string;
   /** Identity of the input: a rerun with the same list (uri + etag, or uri + sha256) is a no-op. */

@@ -6,6 +6,7 @@ import { inRolledBackTransaction, insertRows, ledgerRow, pgliteWithTables, table
 const FP = "e".repeat(64);
 const entry: LedgerEntry = {
   runId: "run-7",
+  taskArn: "arn:aws:ecs:eu-west-1:123456789012:task/cti/0123abcd",
   fingerprint: FP,
   inputsText: '[{"uri":"s3://in/a\\\\b.csv"}]',
   counts: { rowsRead: 12, clean: 9, duplicates: 2, rejected: 1, rejectedByReason: { x: 1 } },
@@ -40,6 +41,7 @@ describe("ledgerInsertSql", () => {
         { ...row, started_at: (row!.started_at as Date).toISOString(), finished_at: row!.finished_at instanceof Date },
         {
           run_id: "run-7",
+          task_arn: "arn:aws:ecs:eu-west-1:123456789012:task/cti/0123abcd",
           input_fingerprint: FP,
           inputs: entry.inputsText,
           rows_read: 12,

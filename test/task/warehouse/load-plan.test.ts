@@ -26,6 +26,7 @@ describe("planLoad", () => {
     assert.equal(plan.cleanRows, 7);
     assert.deepEqual(plan.ledger, {
       runId: request.runId,
+      taskArn: "local",
       fingerprint: plan.fingerprint,
       inputsText: JSON.stringify([{ uri: "s3://in/a.csv", etag: "e", sha256: "a".repeat(64), bytes: 100 }]),
       counts: request.counts,
