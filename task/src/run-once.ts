@@ -40,7 +40,7 @@ export interface RunOnceDeps {
   input: InputSource;
   openOutput(): Promise<RunOutput>;
   /** Transform settings passed to {@link runJob}. */
-  transform: Pick<JobOptions, "maxFieldBytes" | "partBytes" | "gzipLevel" | "onProgress">;
+  transform: Pick<JobOptions, "maxFieldBytes" | "partBytes" | "gzipLevel" | "onProgress" | "workers" | "memoryBudgetBytes" | "sliceCount">;
   warehouse?: RunWarehouse;
   /** The run lease; absent for local outputs (one laptop, one user). */
   lease?: S3Lease;

@@ -28,6 +28,12 @@ export interface RunCommand {
   warehouse: string | undefined;
   /** `--table`: target table; unset: from the environment or the default. */
   table: string | undefined;
+  /** `--workers`: threads for the transform; unset: the CPUs the task has. */
+  workers: number | undefined;
+  /** `--memory-budget` in bytes: the dedup set's memory before it spills; unset: from the memory limit. */
+  memoryBudgetBytes: number | undefined;
+  /** `--slices`: the clean part count is a multiple of this (Redshift slices). */
+  sliceCount: number;
 }
 
 /** A parsed `cti-etl sql`. */
@@ -97,6 +103,13 @@ Options:
                               CTI_REDSHIFT_CLUSTER is set, else $CTI_WAREHOUSE, else
                               ${DEFAULT_EMBEDDED_WAREHOUSE})
       --table <name>          target table (default $CTI_TABLE or ${DEFAULT_TABLE})
+      --workers <n>           threads that parse and validate, 1 = the simple single-thread
+                              path (default: the CPUs the task has, from the ECS task
+                              limits or the host)
+      --memory-budget <MiB>   memory the dedup set may use before it spills to local disk
+                              (default: 75% of the memory limit less 256 MiB)
+      --slices <n>            make the clean part count a multiple of n, e.g. the
+                              Redshift cluster's slice count (default 1)
       --progress              always show progress on stderr
       --no-progress           never show progress (default: shown when stderr is a terminal)
   -h, --help                  this help
@@ -167,6 +180,9 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
         progress: { type: "boolean" },
         warehouse: { type: "string" },
         table: { type: "string" },
+        workers: { type: "string" },
+        "memory-budget": { type: "string" },
+        slices: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -193,6 +209,9 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
     progress: values.progress,
     warehouse: values.warehouse,
     table: values.table,
+    workers: values.workers === undefined ? undefined : integer("workers", values.workers, 1, 1, 256),
+    memoryBudgetBytes: values["memory-budget"] === undefined ? undefined : integer("memory-budget", values["memory-budget"], 512, 16, 1 << 20) * 1024 * 1024,
+    sliceCount: integer("slices", values.slices, 1, 1, 1024),
   };
 }
 

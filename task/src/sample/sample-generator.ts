@@ -23,6 +23,9 @@ export interface SampleOptions {
   eol?: "\n" | "\r\n";
 }
 
+/** Bumped whenever the output for a given seed changes, so cached files are regenerated. */
+export const GENERATOR_VERSION = 2;
+
 /** splitmix32: small, fast, deterministic. */
 export function prng(seed: number): () => number {
   let s = seed >>> 0;
