@@ -48,8 +48,9 @@ export function runCommand(command: string, args: readonly string[], options: Sp
   const child = spawnTracked(command, args, options);
   let stdout = "";
   let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+  // setEncoding decodes across chunks: a character split between two reads stays whole.
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code, signal) => resolve({ code, signal, stdout, stderr }));

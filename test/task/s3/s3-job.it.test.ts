@@ -199,7 +199,7 @@ describe("the job on S3 (radosgw)", function () {
       const env = awsEnv(ep, { AWS_ENDPOINT_URL_S3: proxy.endpoint, CTI_LEASE_TTL_SECONDS: "5" });
       const child = spawnTracked(process.execPath, [CLI, "run", "-i", `s3://${bucket}/in/`, "-o", `s3://${bucket}/runs/`, "--run-id", "cut", "--part-size", "1"], { env });
       let stderr = "";
-      child.stderr?.on("data", (d: Buffer) => (stderr += d));
+      child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       try {
         const size = (await readFile(big.path)).length;
