@@ -89,22 +89,23 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
   }
   const stop = stopSignal(deps.deadline?.signal, lease?.lost);
   let warehouse: Warehouse | undefined;
+  let output: RunOutput | undefined;
   try {
-    const output = await deps.openOutput();
+    output = await deps.openOutput();
+    const opened = output;
     const summary = await observer.stage("transform", () =>
-      untilAborted(runJob({ runId: deps.runId, input: deps.input, output, ...deps.transform }), stop),
+      untilAborted(runJob({ runId: deps.runId, input: deps.input, output: opened, ...deps.transform }), stop),
     );
     if (!deps.warehouse) {
       await observer.finish({ status: "succeeded", ...facts(), counts: summary });
       return { status: "succeeded", summary };
     }
     const target = deps.warehouse;
-    warehouse = await target.open();
-    const opened = warehouse;
-    await observer.checkAgainstHistory(summary, (limit) => readRecentRuns(opened, target.dialect, target.table, { limit, onlyLoaded: true }));
+    const wh = (warehouse = await target.open());
+    await observer.checkAgainstHistory(summary, (limit) => readRecentRuns(wh, target.dialect, target.table, { limit, onlyLoaded: true }));
     stop?.throwIfAborted();
-    const result = await observer.stage("load", () => opened.load({ ...loadRequestFor(summary, output, target.table), taskArn: deps.taskArn }, stop));
-    await output.writeAfterPublish({
+    const result = await observer.stage("load", () => wh.load({ ...loadRequestFor(summary, opened, target.table), taskArn: deps.taskArn }, stop));
+    await opened.writeAfterPublish({
       relPath: LOAD_FILE,
       body: JSON.stringify({ runId: deps.runId, ...result, warehouse: target.describe, table: target.table }, null, 2) + "\n",
     });
@@ -119,6 +120,9 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     });
     return { status: "succeeded", summary: withLoad(summary, result, target.describe, target.table) };
   } catch (error) {
+    // Stopped by the deadline or a lost lease mid-transform: abort the uploads in flight
+    // (nothing is published before the transform ends, so nothing half-written shows).
+    if (stop?.aborted) await output?.discard().catch((e: unknown) => log.warn("aborting uploads failed", { error: e }));
     await observer.finish({ status: "failed", ...facts(), failure: runFailure(error) });
     throw error;
   } finally {

@@ -123,4 +123,16 @@ describe("cti-etl command line", function () {
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.ok((await readdir(join(out, "killed"))).includes("summary.json"));
   });
+
+  it("stops at its deadline during the transform: exit 1, nothing published, the work folder removed", async () => {
+    const { path } = await cachedSample(400_000);
+    const out = join(dir.path, "out");
+    const result = await runCommand(process.execPath, [CLI, "run", "-i", path, "-o", out, "--run-id", "late"], {
+      env: { ...process.env, CTI_WAREHOUSE: "none", CTI_DEADLINE_SECONDS: "1" },
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /cti-etl: DEADLINE_EXCEEDED: the run passed its deadline of 1 s/);
+    assert.deepEqual(await readdir(out).catch(() => []), []);
+  });
 });
+
