@@ -47,11 +47,12 @@ export interface JobOptions {
   now?: () => Date;
   onProgress?: (p: Progress) => void;
   /**
-   * Worker threads that parse, normalise and validate. 1 runs the simple path: everything on
-   * the main thread, dedup in an unbounded in-memory set, parts rolled by size. 2 or more run
-   * the parallel path (byte for byte the same clean rows), whose dedup keeps to
-   * `memoryBudgetBytes` and whose clean parts come in multiples of `sliceCount`.
-   * Default 1; see `defaultWorkers` in parallel/sizing.ts.
+   * Threads that parse, normalise and validate, the main thread included. 1 runs the simple
+   * path: everything on the main thread, dedup in an unbounded in-memory set, parts rolled by
+   * size. 2 or more run the parallel path (byte for byte the same clean rows) on the main
+   * thread and `workers - 1` worker threads; its dedup keeps to `memoryBudgetBytes`, and its
+   * clean parts come in multiples of `sliceCount`. Default 1; see `defaultWorkers` in
+   * parallel/sizing.ts for the value to pass (the CPUs the task has).
    */
   workers?: number;
   /**

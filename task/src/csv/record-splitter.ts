@@ -30,7 +30,14 @@ export class RecordSplitter {
   private previous = LF;
   private started = false;
 
-  constructor(private readonly targetBytes: number) {
+  /**
+   * @param allocate where batch memory comes from (a pool, to reuse it); by default, new.
+   *   It must return a buffer of exactly `bytes` bytes at offset 0 of memory of its own.
+   */
+  constructor(
+    private readonly targetBytes: number,
+    private readonly allocate: (bytes: number) => Buffer = (bytes) => Buffer.allocUnsafeSlow(bytes),
+  ) {
     this.nextCutFrom = targetBytes;
   }
 
@@ -125,7 +132,7 @@ export class RecordSplitter {
 
   /** Removes the first `bytes` of `pending` and returns them in a buffer of their own. */
   private take(bytes: number): Buffer {
-    const out = Buffer.allocUnsafeSlow(bytes);
+    const out = this.allocate(bytes);
     let filled = 0;
     while (filled < bytes) {
       const head = this.pending[0]!;

@@ -35,8 +35,19 @@ export class LineSet {
   /** Size of the next arena block: they double from 64 KiB up to `blockBytes`. */
   private nextBlockBytes: number;
 
-  constructor(private readonly blockBytes = 16 << 20) {
+  /**
+   * @param expectedLines lines the set will probably hold: sizing the table for them up front
+   *   saves rehashing it as it grows (each rehash touches every line, at random).
+   * @param blockBytes largest arena block.
+   */
+  constructor(expectedLines = 0, private readonly blockBytes = 16 << 20) {
     this.nextBlockBytes = Math.min(blockBytes, 64 << 10);
+    if (expectedLines > 512) {
+      const capacity = 2 ** Math.ceil(Math.log2(2 * expectedLines));
+      this.slots = new Int32Array(2 * capacity);
+      this.mask = capacity - 1;
+      this.entries = new Int32Array(3 * expectedLines);
+    }
   }
 
   /** Distinct lines held. */

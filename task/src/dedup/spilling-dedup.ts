@@ -11,6 +11,8 @@ export interface SpillingDedupOptions {
   spillDir: string;
   /** Hash partitions of the spill, a power of two from 2 to 256. Default 64. */
   partitions?: number;
+  /** Lines the input probably holds (from its size), to size the in-memory set up front. */
+  expectedLines?: number;
   /**
    * Memory a spill partition may use whatever the budget (bigger ones are split by further
    * hash bits). Default 32 MiB: splitting smaller partitions costs more in files than it saves.
@@ -52,12 +54,14 @@ const MIN_PARTITION_BYTES = 32 << 20;
  * every line kept before the spill. The result is the in-memory path's, byte for byte.
  */
 export class SpillingDedup {
-  private set: LineSet | undefined = new LineSet();
+  private set: LineSet | undefined;
   private spill: { dir: string; files: AppendFile[]; rows: Uint32Array; route: AppendFile; byInput: number[] } | undefined;
   private readonly partitions: number;
 
   constructor(private readonly options: SpillingDedupOptions) {
     this.partitions = options.partitions ?? 64;
+    // No more lines than the budget can hold (at ~100 bytes a line, table and arena).
+    this.set = new LineSet(Math.min(options.expectedLines ?? 0, Math.floor(options.budgetBytes / 100)));
   }
 
   /** Whether lines have spilled to disk. */
@@ -181,7 +185,7 @@ export class SpillingDedup {
     const shift = PARTITION_SHIFT - SPLIT_BITS * level;
     // The set needs about the file's bytes for its arena plus ~40 bytes a line for its table.
     if (statSync(path).size + 40 * rows <= Math.max(this.options.budgetBytes, this.options.minPartitionBytes ?? MIN_PARTITION_BYTES) || shift < 0) {
-      const set = new LineSet();
+      const set = new LineSet(rows);
       let row = 0;
       for (const chunk of recordChunks(path)) {
         set.begin(chunk);

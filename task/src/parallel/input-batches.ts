@@ -2,6 +2,7 @@ import { CsvByteReader } from "../csv/csv-byte-reader.ts";
 import { CsvTokenizer } from "../csv/csv-tokenizer.ts";
 import { missingHeader, resolveHeader, type ColumnLayout } from "../csv/header.ts";
 import { findHeader, RecordSplitter } from "../csv/record-splitter.ts";
+import type { BufferPool } from "./buffer-pool.ts";
 
 /** A batch of whole records of one input, ready for {@link BatchTransformer}. */
 export interface InputBatch {
@@ -23,8 +24,10 @@ const LF = 10;
  * read off the front (blank lines before it skipped, as the tokenizer does).
  * @throws EtlError BAD_HEADER when the input has no header, or one without Key and Data.
  */
-export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string, targetBytes: number): AsyncGenerator<InputBatch> {
-  const splitter = new RecordSplitter(targetBytes);
+export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string, targetBytes: number, pool?: BufferPool): AsyncGenerator<InputBatch> {
+  // Batches end at the first record end past the target: leave room for a long record.
+  const allocate = pool ? (bytes: number) => pool.take(bytes, targetBytes + (256 << 10)) : undefined;
+  const splitter = new RecordSplitter(targetBytes, allocate);
   let layout: ColumnLayout | undefined;
   let linesBefore = 0;
   let firstLine: number | undefined;
@@ -44,7 +47,7 @@ export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string,
       firstLine = line;
       for (let i = bytes.indexOf(LF, header.start); i !== -1 && i < header.end; i = bytes.indexOf(LF, i + 1)) firstLine++;
       if (header.end === bytes.length && !final) return;
-      bytes = ownedCopy(bytes.subarray(header.end));
+      bytes = ownedCopy(bytes.subarray(header.end), allocate);
     }
     const batch: InputBatch = { bytes, layout, final };
     if (firstLine !== undefined) {
@@ -72,8 +75,8 @@ export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string,
 }
 
 /** A copy in memory of its own (never Node's shared pool), so it can be transferred to a worker. */
-function ownedCopy(bytes: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(bytes.length);
+function ownedCopy(bytes: Buffer, allocate: (n: number) => Buffer = (n) => Buffer.allocUnsafeSlow(n)): Buffer {
+  const copy = allocate(bytes.length);
   bytes.copy(copy);
   return copy;
 }

@@ -15,7 +15,7 @@ import { BatchWorkerPool } from "./worker-pool.ts";
 
 /** Settings of the parallel path. */
 export interface ParallelTransformOptions {
-  /** Worker threads that parse, normalise and validate. */
+  /** Threads that parse, normalise and validate, the main thread included (which helps when the others are busy): 2 or more. */
   workers: number;
   maxFieldBytes: number;
   partBytes: number;
@@ -53,14 +53,17 @@ interface InFlight {
 
 /**
  * The parallel path: the main thread reads each input, cuts it into batches of whole records
- * and hands them to worker threads ({@link BatchTransformer}); results come back in input
- * order, and the main thread dedups them ({@link SpillingDedup}), writes rejected rows, and
- * hands the clean ones to compression on libuv's thread pool ({@link BlockGzipWriter}).
+ * and hands them to `workers - 1` worker threads ({@link BatchTransformer}), transforming a
+ * batch itself when they are all busy or still starting; results are taken in input order,
+ * and the main thread dedups them ({@link SpillingDedup}), writes rejected rows, and hands the
+ * clean ones to compression on libuv's thread pool ({@link BlockGzipWriter}).
  * Produces byte for byte the clean rows of the simple path.
  */
 export async function transformParallel(objects: readonly InputObject[], output: RunOutput, options: ParallelTransformOptions): Promise<TransformOutcome> {
-  const pool = new BatchWorkerPool(options.workers, { maxFieldBytes: options.maxFieldBytes });
-  const dedup = new SpillingDedup({ budgetBytes: options.memoryBudgetBytes, spillDir: options.spillDir });
+  const pool = new BatchWorkerPool(options.workers - 1, { maxFieldBytes: options.maxFieldBytes });
+  // Generated and real inputs run at 60-100 bytes a row; an estimate on the high side costs little.
+  const inputBytes = objects.reduce((n, o) => n + o.size, 0);
+  const dedup = new SpillingDedup({ budgetBytes: options.memoryBudgetBytes, spillDir: options.spillDir, expectedLines: Math.ceil(inputBytes / 64) });
   const clean = new BlockGzipWriter(output, {
     dir: "clean",
     header: options.cleanHeader,
@@ -75,7 +78,7 @@ export async function transformParallel(objects: readonly InputObject[], output:
   const counts: RecordCounts[] = objects.map(() => emptyCounts());
   const nextLine: number[] = objects.map(() => 1);
   const inFlight: InFlight[] = [];
-  const maxInFlight = 2 * options.workers + 1;
+  const maxInFlight = 2 * options.workers + 2;
   let rowsRead = 0;
   let bytesBefore = 0;
   let bytesNow = 0;
@@ -94,6 +97,8 @@ export async function transformParallel(objects: readonly InputObject[], output:
       await rejected.write(r.rejected.map((row, k) => `${base + r.rejectedLines[k]!},${row}`).join(""), r.rejected.length);
     }
     const offered = dedup.offer(r.clean, r.cleanEnds, r.hashes, input);
+    // The set copied what it keeps: the result's memory can go back to the workers.
+    pool.recycle(r);
     c.clean += offered.keptRows;
     c.duplicates += offered.duplicates;
     for (const block of offered.kept) await clean.write(block.lines, block.rows);
@@ -113,7 +118,7 @@ export async function transformParallel(objects: readonly InputObject[], output:
           yield chunk;
         }
       })();
-      for await (const batch of inputBatches(counted, object.uri, options.batchBytes ?? DEFAULT_BATCH_BYTES)) {
+      for await (const batch of inputBatches(counted, object.uri, options.batchBytes ?? DEFAULT_BATCH_BYTES, pool.inputs)) {
         inFlight.push({ input: i, firstLine: batch.firstLine, result: pool.transform(batch) });
         // Settle rejections of batches not awaited yet once the run fails.
         inFlight[inFlight.length - 1]!.result.catch(() => {});

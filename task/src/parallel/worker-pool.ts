@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { EtlError } from "../errors.ts";
-import type { BatchResult, BatchTransformOptions } from "./batch-transform.ts";
-import type { BatchReply, BatchRequest } from "./batch-worker.ts";
+import { BatchTransformer, type BatchResult, type BatchTransformOptions, type SpareBuffers } from "./batch-transform.ts";
+import { spareOf, type BatchReply, type BatchRequest } from "./batch-worker.ts";
+import { BufferPool } from "./buffer-pool.ts";
 import type { InputBatch } from "./input-batches.ts";
 
 /** How to start a worker: its entry file, and the code to run it with. */
@@ -41,36 +42,73 @@ interface Pending {
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, Pending>;
+  ready: boolean;
 }
 
-/** Worker threads that transform batches; each batch goes to the worker with the fewest in hand. */
+/**
+ * Worker threads that transform batches; each batch goes to the ready worker with the fewest
+ * in hand. The calling thread transforms a batch itself when every worker already has
+ * `queuePerWorker` in hand, and while none is ready: a worker takes a few hundred
+ * milliseconds to start (loading arktype, mostly), and that time is not lost.
+ */
 export class BatchWorkerPool {
   private readonly workers: PoolWorker[];
   private nextId = 0;
   private failure: Error | undefined;
+  private readonly options: BatchTransformOptions;
+  private local: BatchTransformer | undefined;
+  /** Memory of batches the workers are done with: fill the next batches with it. */
+  readonly inputs = new BufferPool();
+  /** Memory of results the caller is done with, to send along with the next batches. */
+  private readonly spares: SpareBuffers[] = [];
 
   /**
-   * Starts `count` workers.
+   * Starts `count` workers (0 is allowed: everything then runs on the calling thread).
    * @throws EtlError INTERNAL when the worker entry is missing (a bundle built without it).
    */
-  constructor(count: number, options: BatchTransformOptions) {
+  constructor(
+    count: number,
+    options: BatchTransformOptions,
+    private readonly queuePerWorker = 2,
+  ) {
     const entry = workerEntry();
     if (!existsSync(entry.file)) {
       throw new EtlError("INTERNAL", `the worker entry ${entry.file} is missing: build it next to the bundle (task/build.sh), or run with --workers 1`);
     }
     this.workers = Array.from({ length: count }, () => this.startWorker(entry, options));
+    this.options = options;
   }
 
-  /** Transforms one batch on a worker (the batch's buffer moves to the worker). */
+  /** Transforms one batch on a worker (the batch's buffer moves to the worker), or here while none is ready. */
   transform(batch: InputBatch): Promise<BatchResult> {
     if (this.failure) return Promise.reject(this.failure);
-    const target = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const ready = this.workers.filter((w) => w.ready);
+    const target = ready.reduce<PoolWorker | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
+    if (target === undefined || target.pending.size >= this.queuePerWorker) {
+      try {
+        this.local ??= new BatchTransformer(this.options);
+        const spare = this.spares.pop();
+        if (spare) this.local.giveBack(spare);
+        const result = this.local.transform(batch.bytes, batch.layout, batch.final);
+        this.inputs.give(batch.bytes.buffer);
+        return Promise.resolve(result);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
     const id = this.nextId++;
     return new Promise<BatchResult>((resolve, reject) => {
       target.pending.set(id, { resolve, reject });
-      const request: BatchRequest = { id, bytes: batch.bytes, layout: batch.layout, final: batch.final };
-      target.worker.postMessage(request, [batch.bytes.buffer as ArrayBuffer]);
+      const spare = this.spares.pop();
+      const request: BatchRequest = { id, bytes: batch.bytes, layout: batch.layout, final: batch.final, ...(spare ? { spare } : {}) };
+      const transfer = [batch.bytes.buffer as ArrayBuffer, ...(spare ? Object.values(spare) : [])] as ArrayBuffer[];
+      target.worker.postMessage(request, transfer);
     });
+  }
+
+  /** Takes back the memory of a result the caller is done with (it must not be used again). */
+  recycle(result: BatchResult): void {
+    if (this.spares.length < 2 * this.workers.length + 2) this.spares.push(spareOf(result));
   }
 
   /** Stops the workers. */
@@ -80,8 +118,12 @@ export class BatchWorkerPool {
 
   private startWorker(entry: WorkerEntry, options: BatchTransformOptions): PoolWorker {
     const worker = new Worker(entry.script, { workerData: options, eval: entry.eval });
-    const self: PoolWorker = { worker, pending: new Map() };
+    const self: PoolWorker = { worker, pending: new Map(), ready: false };
     worker.on("message", (reply: BatchReply) => {
+      if ("ready" in reply) {
+        self.ready = true;
+        return;
+      }
       const pending = self.pending.get(reply.id);
       if (!pending) return;
       self.pending.delete(reply.id);
@@ -90,6 +132,7 @@ export class BatchWorkerPool {
         if (reply.error.stack) error.stack = reply.error.stack;
         pending.reject(error);
       } else {
+        this.inputs.give(reply.input);
         pending.resolve(revive(reply.result));
       }
     });

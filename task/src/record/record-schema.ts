@@ -3,8 +3,9 @@ import { scope, type } from "arktype";
 /**
  * arktype deep-clones a morph's input by default so a morph may mutate it; ours builds a new
  * object, and cloning every row cost more than everything else in the job put together.
+ * Compiled (`jitless: false`) even where arktype's own keywords are not (worker threads).
  */
-const $ = scope({}, { clone: false });
+const $ = scope({}, { clone: false, jitless: false });
 
 /** Redshift's largest VARCHAR, in bytes: the default cap on a field's UTF-8 length. */
 export const REDSHIFT_MAX_VARCHAR_BYTES = 65535;

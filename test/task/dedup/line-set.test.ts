@@ -30,12 +30,18 @@ describe("LineSet", () => {
       fc.property(lines, fc.constantFrom(1, 3, 1 << 20), (batches, blockBytes) => {
         const seen = new Set<string>();
         const firsts = batches.flat().filter((l) => !seen.has(l) && seen.add(l));
-        const { accepted, out } = offer(new LineSet(blockBytes), batches, (l) => l.length * 7919);
+        const { accepted, out } = offer(new LineSet(0, blockBytes), batches, (l) => l.length * 7919);
         assert.deepEqual(batches.flat().filter((_, i) => accepted[i]), firsts);
         assert.equal(out, firsts.join(""));
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("gives the same result when sized for more lines than it gets", () => {
+    const { accepted, out } = offer(new LineSet(5000, 256), [["a\n", "b\n", "a\n"], ["c\n", "b\n"]], (l) => l.charCodeAt(0));
+    assert.deepEqual(accepted, [true, true, false, true, false]);
+    assert.equal(out, "a\nb\nc\n");
   });
 
   it("tells lines apart whose hashes collide", () => {
@@ -44,7 +50,7 @@ describe("LineSet", () => {
   });
 
   it("grows past its first table and block sizes", () => {
-    const set = new LineSet(64);
+    const set = new LineSet(0, 64);
     const many = Array.from({ length: 5000 }, (_, i) => `line-${i % 3000}\n`);
     const { accepted } = offer(set, [many.slice(0, 2500), many.slice(2500)], (l) => Math.imul(Number(l.slice(5, -1)), 2654435761));
     assert.equal(accepted.filter(Boolean).length, 3000);

@@ -1,0 +1,56 @@
+/**
+ * The job as the benchmark runs it: a child process that runs `runJob` on a local file
+ * and prints its counts and peak memory, like the peers. Bundled with esbuild first (see
+ * build-job.ts), as the task image runs a bundle.
+ * Sized as the composition root would size it (parallel/sizing.ts), from this machine or from
+ * `--memory-limit-mib` (a container's limit); `--workers` and `--memory-budget-mib` override.
+ * Usage: job-runner.mjs <input.csv> <outDir> csv|gzip [--workers N] [--memory-limit-mib N]
+ *        [--memory-budget-mib N] [--slices N] [--gzip-level N] [--spill-dir DIR]
+ */
+import "../task/src/record/arktype-startup.ts";
+import { parseArgs } from "node:util";
+import { localInput } from "../task/src/input/local-input.ts";
+import { runJob } from "../task/src/job.ts";
+import { LocalRunOutput } from "../task/src/output/local-run-output.ts";
+import { cpuCount, defaultMemoryBudget, defaultWorkers, memoryLimitBytes } from "../task/src/parallel/sizing.ts";
+import { readTaskResources } from "../task/src/parallel/task-resources.ts";
+import { peerArgs, type ProgramReport } from "./peers/transform-spec.ts";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    workers: { type: "string" },
+    "memory-limit-mib": { type: "string" },
+    "memory-budget-mib": { type: "string" },
+    slices: { type: "string" },
+    "gzip-level": { type: "string" },
+    "spill-dir": { type: "string" },
+  },
+});
+const { input, outDir, kind } = peerArgs(positionals);
+const resources = await readTaskResources();
+const workers = values.workers !== undefined ? Number(values.workers) : defaultWorkers(cpuCount(resources));
+const limit = values["memory-limit-mib"] !== undefined ? Number(values["memory-limit-mib"]) * 2 ** 20 : memoryLimitBytes(resources);
+const memoryBudgetBytes = values["memory-budget-mib"] !== undefined ? Number(values["memory-budget-mib"]) * 2 ** 20 : defaultMemoryBudget(limit, workers);
+const summary = await runJob({
+  runId: "bench",
+  input: localInput(input),
+  output: await LocalRunOutput.create(outDir, "bench"),
+  maxFieldBytes: 65535,
+  partBytes: 128 << 20,
+  // "csv" is the uncompressed kind: gzip level 0 stores the rows as they are, in gzip framing.
+  gzipLevel: values["gzip-level"] !== undefined ? Number(values["gzip-level"]) : kind === "gzip" ? 6 : 0,
+  workers,
+  memoryBudgetBytes,
+  ...(values.slices !== undefined ? { sliceCount: Number(values.slices) } : {}),
+  ...(values["spill-dir"] !== undefined ? { spillDir: values["spill-dir"] } : {}),
+});
+const report: ProgramReport = {
+  rowsRead: summary.rowsRead,
+  clean: summary.clean,
+  duplicates: summary.duplicates,
+  rejected: summary.rejected,
+  rejectedByReason: summary.rejectedByReason,
+  maxRssKiB: process.resourceUsage().maxRSS,
+};
+process.stdout.write(JSON.stringify(report) + "\n");

@@ -1,0 +1,90 @@
+/**
+ * How big the parallel path runs, from what the task actually has: pure decisions over
+ * values the composition root reads once (see task-resources.ts).
+ */
+
+/** The resources a run can see; every source is optional but the OS's own figures. */
+export interface TaskResources {
+  /** `os.availableParallelism()`: CPUs this process may run on. */
+  availableParallelism: number;
+  /** `os.totalmem()`, in bytes. */
+  totalMemoryBytes: number;
+  /**
+   * ECS task metadata v4 (`${ECS_CONTAINER_METADATA_URI_V4}/task`) `Limits.CPU`, in vCPUs
+   * (may be fractional, e.g. 0.25).
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-metadata-endpoint-v4-fargate-response.html
+   */
+  ecsCpuVcpus?: number;
+  /** ECS task metadata v4 `Limits.Memory`, in MiB. */
+  ecsMemoryMiB?: number;
+  /** The text of cgroup v2 `cpu.max`: `"max 100000"` (no quota) or `"<quota> <period>"`. */
+  cgroupCpuMax?: string;
+  /** The text of cgroup v2 `memory.max`: `"max"` or a number of bytes. */
+  cgroupMemoryMax?: string;
+}
+
+/** CPUs the task has: the smallest of what the OS, ECS and the cgroup quota allow, at least 1. */
+export function cpuCount(r: TaskResources): number {
+  const limits = [Math.max(1, Math.floor(r.availableParallelism))];
+  if (r.ecsCpuVcpus !== undefined && r.ecsCpuVcpus > 0) limits.push(Math.max(1, Math.ceil(r.ecsCpuVcpus)));
+  const quota = parseCgroupCpuMax(r.cgroupCpuMax);
+  if (quota !== undefined) limits.push(Math.max(1, Math.ceil(quota)));
+  return Math.min(...limits);
+}
+
+/** Memory the task may use, in bytes: the smallest of the machine's, ECS's and the cgroup's limits. */
+export function memoryLimitBytes(r: TaskResources): number {
+  const limits = [r.totalMemoryBytes];
+  if (r.ecsMemoryMiB !== undefined && r.ecsMemoryMiB > 0) limits.push(r.ecsMemoryMiB * 2 ** 20);
+  const cgroup = parseCgroupMemoryMax(r.cgroupMemoryMax);
+  if (cgroup !== undefined) limits.push(cgroup);
+  return Math.min(...limits);
+}
+
+/**
+ * Threads for `JobOptions.workers` (the main thread included): one per CPU, and never fewer
+ * than 2. With one CPU the parallel path still pays: its per-row code is several times
+ * cheaper than the simple path's, and only it keeps the dedup within a memory budget.
+ */
+export function defaultWorkers(cpus: number): number {
+  return Math.max(2, Math.floor(cpus));
+}
+
+/** Memory the process needs besides the dedup set: V8 and code (main thread), and per extra thread. */
+export const BASE_RESERVE_BYTES = 192 * 2 ** 20;
+export const PER_WORKER_RESERVE_BYTES = 64 * 2 ** 20;
+/** The smallest budget worth having. */
+export const MIN_MEMORY_BUDGET_BYTES = 32 * 2 ** 20;
+
+/**
+ * `JobOptions.memoryBudgetBytes` for a memory limit: half of what is left once the process's
+ * own needs are set aside. Half, because the set's hash table doubles as it grows (for a
+ * moment both tables exist) and the heap needs room to breathe.
+ */
+export function defaultMemoryBudget(limitBytes: number, workers: number): number {
+  const spare = limitBytes - BASE_RESERVE_BYTES - PER_WORKER_RESERVE_BYTES * Math.max(0, workers - 1);
+  return Math.max(MIN_MEMORY_BUDGET_BYTES, Math.floor(spare / 2));
+}
+
+/** vCPUs of a cgroup v2 `cpu.max` quota, or undefined for "max" or unreadable text. */
+export function parseCgroupCpuMax(text: string | undefined): number | undefined {
+  const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(text ?? "");
+  if (!m) return undefined;
+  const period = Number(m[2]);
+  return period > 0 ? Number(m[1]) / period : undefined;
+}
+
+/** Bytes of a cgroup v2 `memory.max`, or undefined for "max" or unreadable text. */
+export function parseCgroupMemoryMax(text: string | undefined): number | undefined {
+  const m = /^\s*(\d+)\s*$/.exec(text ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+/** `Limits` of an ECS task metadata v4 `/task` response, when present and well-formed. */
+export function ecsTaskLimits(body: unknown): { ecsCpuVcpus?: number; ecsMemoryMiB?: number } {
+  const limits = (body as { Limits?: { CPU?: unknown; Memory?: unknown } } | null)?.Limits;
+  const out: { ecsCpuVcpus?: number; ecsMemoryMiB?: number } = {};
+  if (typeof limits?.CPU === "number" && limits.CPU > 0) out.ecsCpuVcpus = limits.CPU;
+  if (typeof limits?.Memory === "number" && limits.Memory > 0) out.ecsMemoryMiB = limits.Memory;
+  return out;
+}
