@@ -36,11 +36,11 @@ export interface BatchResult {
   lineFeeds: number;
 }
 
-/** Memory of earlier results, handed back to be reused (see {@link BatchTransformer.giveBack}). */
-export interface SpareBuffers {
-  clean?: ArrayBuffer;
-  cleanEnds?: ArrayBuffer;
-  hashes?: ArrayBuffer;
+/** Memory to build a result in (see {@link BatchTransformer.useMemory}). */
+export interface ResultMemory {
+  clean: Buffer;
+  cleanEnds: Uint32Array;
+  hashes: Int32Array;
 }
 
 /** Options of {@link BatchTransformer}. */
@@ -80,8 +80,8 @@ export class BatchTransformer {
   // Output of the batch in progress.
   private out: Buffer = Buffer.alloc(0);
   private o = 0;
-  private cleanEnds = new Uint32Array(0);
-  private hashes = new Int32Array(0);
+  private cleanEnds: Uint32Array = new Uint32Array(0);
+  private hashes: Int32Array = new Int32Array(0);
   private nClean = 0;
   private rejected: string[] = [];
   private rejectedLines: number[] = [];
@@ -97,11 +97,14 @@ export class BatchTransformer {
     this.maxFieldBytes = options.maxFieldBytes;
   }
 
-  private spare: SpareBuffers = {};
+  private memory: ResultMemory | undefined;
 
-  /** Takes back the memory of a result its receiver is done with, to build the next one in. */
-  giveBack(spare: SpareBuffers): void {
-    this.spare = spare;
+  /**
+   * Builds the next result in this memory (a shared slot) as far as it fits; what does not
+   * fit goes to memory of the result's own.
+   */
+  useMemory(memory: ResultMemory): void {
+    this.memory = memory;
   }
 
   /** Transforms `bytes`, which hold whole records unless `final`. */
@@ -116,14 +119,13 @@ export class BatchTransformer {
   }
 
   private begin(inputBytes: number): void {
-    const spare = this.spare;
-    this.spare = {};
-    const outBytes = inputBytes + (inputBytes >> 3) + 1024;
-    this.out = spare.clean && spare.clean.byteLength >= outBytes ? Buffer.from(spare.clean) : Buffer.allocUnsafeSlow(outBytes);
+    const memory = this.memory;
+    this.memory = undefined;
+    this.out = memory?.clean ?? Buffer.allocUnsafeSlow(inputBytes + (inputBytes >> 3) + 1024);
     this.o = 0;
     const rowsGuess = Math.max(64, inputBytes >> 5);
-    this.cleanEnds = spare.cleanEnds && spare.cleanEnds.byteLength >= 4 * rowsGuess ? new Uint32Array(spare.cleanEnds) : new Uint32Array(rowsGuess);
-    this.hashes = spare.hashes && spare.hashes.byteLength >= 4 * rowsGuess ? new Int32Array(spare.hashes) : new Int32Array(rowsGuess);
+    this.cleanEnds = memory?.cleanEnds ?? new Uint32Array(rowsGuess);
+    this.hashes = memory?.hashes ?? new Int32Array(rowsGuess);
     this.nClean = 0;
     this.rejected = [];
     this.rejectedLines = [];

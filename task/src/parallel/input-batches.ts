@@ -2,7 +2,6 @@ import { CsvByteReader } from "../csv/csv-byte-reader.ts";
 import { CsvTokenizer } from "../csv/csv-tokenizer.ts";
 import { missingHeader, resolveHeader, type ColumnLayout } from "../csv/header.ts";
 import { findHeader, RecordSplitter } from "../csv/record-splitter.ts";
-import type { BufferPool } from "./buffer-pool.ts";
 
 /** A batch of whole records of one input, ready for {@link BatchTransformer}. */
 export interface InputBatch {
@@ -24,9 +23,14 @@ const LF = 10;
  * read off the front (blank lines before it skipped, as the tokenizer does).
  * @throws EtlError BAD_HEADER when the input has no header, or one without Key and Data.
  */
-export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string, targetBytes: number, pool?: BufferPool): AsyncGenerator<InputBatch> {
-  // Batches end at the first record end past the target: leave room for a long record.
-  const allocate = pool ? (bytes: number) => pool.take(bytes, targetBytes + (256 << 10)) : undefined;
+export async function* inputBatches(
+  chunks: AsyncIterable<Buffer>,
+  file: string,
+  targetBytes: number,
+  /** Memory for a batch (a shared slot), or undefined to use memory of its own. */
+  memoryFor: (bytes: number) => Buffer | undefined = () => undefined,
+): AsyncGenerator<InputBatch> {
+  const allocate = (bytes: number) => memoryFor(bytes) ?? Buffer.allocUnsafeSlow(bytes);
   const splitter = new RecordSplitter(targetBytes, allocate);
   let layout: ColumnLayout | undefined;
   let linesBefore = 0;
@@ -75,7 +79,7 @@ export async function* inputBatches(chunks: AsyncIterable<Buffer>, file: string,
 }
 
 /** A copy in memory of its own (never Node's shared pool), so it can be transferred to a worker. */
-function ownedCopy(bytes: Buffer, allocate: (n: number) => Buffer = (n) => Buffer.allocUnsafeSlow(n)): Buffer {
+function ownedCopy(bytes: Buffer, allocate: (n: number) => Buffer): Buffer {
   const copy = allocate(bytes.length);
   bytes.copy(copy);
   return copy;

@@ -10,7 +10,7 @@ import { emptyCounts, type RecordCounts } from "../record/record-processor.ts";
 import type { InputReport } from "../summary.ts";
 import type { BatchResult } from "./batch-transform.ts";
 import { BlockGzipWriter } from "./block-gzip-writer.ts";
-import { inputBatches } from "./input-batches.ts";
+import { inputBatches, type InputBatch } from "./input-batches.ts";
 import { BatchWorkerPool } from "./worker-pool.ts";
 
 /** Settings of the parallel path. */
@@ -42,12 +42,14 @@ export interface TransformOutcome {
 }
 
 const DEFAULT_BATCH_BYTES = 4 << 20;
+/** A batch ends at the first record end past its target: room for a long last record. */
+const BATCH_SLACK_BYTES = 256 << 10;
 /** Compressed clean output held in memory before it waits in a temporary file. */
 const CLEAN_MEMORY_BYTES = 64 << 20;
 
 interface InFlight {
   input: number;
-  firstLine: number | undefined;
+  batch: InputBatch;
   result: Promise<BatchResult>;
 }
 
@@ -60,7 +62,10 @@ interface InFlight {
  * Produces byte for byte the clean rows of the simple path.
  */
 export async function transformParallel(objects: readonly InputObject[], output: RunOutput, options: ParallelTransformOptions): Promise<TransformOutcome> {
-  const pool = new BatchWorkerPool(options.workers - 1, { maxFieldBytes: options.maxFieldBytes });
+  const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+  const maxInFlight = 2 * options.workers + 2;
+  // Slots for the batches in flight, the one being filled and the one held back by inputBatches.
+  const pool = new BatchWorkerPool(options.workers - 1, { maxFieldBytes: options.maxFieldBytes }, maxInFlight + 2, batchBytes + BATCH_SLACK_BYTES);
   // Generated and real inputs run at 60-100 bytes a row; an estimate on the high side costs little.
   const inputBytes = objects.reduce((n, o) => n + o.size, 0);
   const dedup = new SpillingDedup({ budgetBytes: options.memoryBudgetBytes, spillDir: options.spillDir, expectedLines: Math.ceil(inputBytes / 64) });
@@ -78,16 +83,15 @@ export async function transformParallel(objects: readonly InputObject[], output:
   const counts: RecordCounts[] = objects.map(() => emptyCounts());
   const nextLine: number[] = objects.map(() => 1);
   const inFlight: InFlight[] = [];
-  const maxInFlight = 2 * options.workers + 2;
   let rowsRead = 0;
   let bytesBefore = 0;
   let bytesNow = 0;
 
   const handleOldest = async () => {
-    const { input, firstLine, result } = inFlight.shift()!;
+    const { input, batch, result } = inFlight.shift()!;
     const r = await result;
     const c = counts[input]!;
-    const base = firstLine ?? nextLine[input]!;
+    const base = batch.firstLine ?? nextLine[input]!;
     nextLine[input] = base + r.lineFeeds;
     c.rowsRead += r.rowsRead;
     rowsRead += r.rowsRead;
@@ -97,8 +101,8 @@ export async function transformParallel(objects: readonly InputObject[], output:
       await rejected.write(r.rejected.map((row, k) => `${base + r.rejectedLines[k]!},${row}`).join(""), r.rejected.length);
     }
     const offered = dedup.offer(r.clean, r.cleanEnds, r.hashes, input);
-    // The set copied what it keeps: the result's memory can go back to the workers.
-    pool.recycle(r);
+    // The set copied what it keeps: the batch's slot is free again.
+    pool.release(batch);
     c.clean += offered.keptRows;
     c.duplicates += offered.duplicates;
     for (const block of offered.kept) await clean.write(block.lines, block.rows);
@@ -118,8 +122,8 @@ export async function transformParallel(objects: readonly InputObject[], output:
           yield chunk;
         }
       })();
-      for await (const batch of inputBatches(counted, object.uri, options.batchBytes ?? DEFAULT_BATCH_BYTES, pool.inputs)) {
-        inFlight.push({ input: i, firstLine: batch.firstLine, result: pool.transform(batch) });
+      for await (const batch of inputBatches(counted, object.uri, batchBytes, (bytes) => pool.slots.take(bytes))) {
+        inFlight.push({ input: i, batch, result: pool.transform(batch) });
         // Settle rejections of batches not awaited yet once the run fails.
         inFlight[inFlight.length - 1]!.result.catch(() => {});
         while (inFlight.length >= maxInFlight) await handleOldest();

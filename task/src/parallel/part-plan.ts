@@ -1,7 +1,9 @@
 /**
  * How the clean output is cut into part files for Redshift's COPY: the number of parts a
- * multiple of the slice count, parts about equal in compressed size and each between 1 MB and
- * 1 GB compressed when the data allows it.
+ * multiple of the slice count, the parts about equal in size, each between 1 MB and 1 GB
+ * compressed when the data allows it. Parts are written as the rows come, `partBytes` of
+ * rows each, holding back the last `slices × partBytes`; the held-back tail is then split so
+ * that the count comes out a multiple of the slices.
  * @see https://docs.aws.amazon.com/redshift/latest/dg/t_splitting-data-files.html
  */
 
@@ -11,41 +13,43 @@ export interface PlannedBlock {
   compressedBytes: number;
 }
 
-/** Options of {@link planParts}. */
-export interface PartPlanOptions {
-  /** The part count is a multiple of this (the cluster's slice count). */
-  slices: number;
-  /** Most uncompressed bytes a part should hold; more parts are made to stay under it. */
-  partBytes: number;
-  /** Most compressed bytes a part may hold. Default 1 GB, COPY's recommended maximum. */
-  maxCompressedBytes?: number;
-}
-
 /** COPY's recommended largest compressed file. */
 export const MAX_PART_COMPRESSED_BYTES = 1_000_000_000;
 
 /**
- * Groups consecutive blocks into parts; returns, for each part, the index of its first block
- * (a part whose first block equals the next part's holds no rows: more parts were needed
- * than there are blocks). Always at least `slices` parts.
+ * The uncompressed bytes per part: `partBytes`, but never so much that a part could pass
+ * COPY's 1 GB (compressed data is never much bigger than the data).
  */
-export function planParts(blocks: readonly PlannedBlock[], options: PartPlanOptions): number[] {
-  const slices = Math.max(1, Math.floor(options.slices));
-  const maxCompressed = options.maxCompressedBytes ?? MAX_PART_COMPRESSED_BYTES;
-  const raw = blocks.reduce((n, b) => n + b.rawBytes, 0);
-  const compressed = blocks.reduce((n, b) => n + b.compressedBytes, 0);
-  const largest = blocks.reduce((n, b) => Math.max(n, b.compressedBytes), 0);
-  // Balancing by whole blocks can overshoot a part's share by up to one block.
-  const room = Math.max(1, maxCompressed - largest);
-  const rounds = Math.max(1, Math.ceil(raw / (slices * options.partBytes)), Math.ceil(compressed / (slices * room)));
-  // No more parts than needed to give each non-empty part a block, rounded up to the slices.
-  const parts = slices * Math.max(1, Math.min(rounds, Math.ceil(blocks.length / slices)));
-  // Part j starts at the first block whose middle lies at or past j/parts of the output.
+export function partTarget(partBytes: number): number {
+  return Math.max(1, Math.min(partBytes, Math.floor(MAX_PART_COMPRESSED_BYTES * 0.99)));
+}
+
+/**
+ * How many parts the held-back tail (`tailBytes` uncompressed) becomes, after `written`
+ * parts: enough that none is bigger than `target`, and the total a multiple of `slices`.
+ * With nothing written yet, at least `slices` parts (some may be empty: the output is small).
+ */
+export function tailPartCount(written: number, tailBytes: number, slices: number, target: number): number {
+  const s = Math.max(1, Math.floor(slices));
+  let k = Math.ceil(tailBytes / target);
+  if (written + k === 0) k = s;
+  while ((written + k) % s !== 0) k++;
+  return k;
+}
+
+/**
+ * Splits consecutive blocks into `parts` groups of about equal compressed size; returns the
+ * index of each group's first block (a group whose first block equals the next group's is
+ * empty: there are fewer blocks than parts).
+ */
+export function splitBalanced(blocks: readonly PlannedBlock[], parts: number): number[] {
+  const total = blocks.reduce((n, b) => n + b.compressedBytes, 0);
   const firsts: number[] = [];
   let before = 0;
   let block = 0;
   for (let j = 0; j < parts; j++) {
-    const from = (compressed * j) / parts;
+    // Group j starts at the first block whose middle lies at or past j/parts of the tail.
+    const from = (total * j) / parts;
     while (block < blocks.length && before + blocks[block]!.compressedBytes / 2 < from) before += blocks[block++]!.compressedBytes;
     firsts.push(j === 0 ? 0 : block);
   }

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { EtlError } from "../errors.ts";
-import { BatchTransformer, type BatchResult, type BatchTransformOptions, type SpareBuffers } from "./batch-transform.ts";
-import { spareOf, type BatchReply, type BatchRequest } from "./batch-worker.ts";
-import { BufferPool } from "./buffer-pool.ts";
+import { BatchTransformer, type BatchResult, type BatchTransformOptions } from "./batch-transform.ts";
+import { allocateSlots, BatchSlots } from "./batch-slots.ts";
+import { fromWire, type BatchReply, type BatchRequest, type WorkerSetup } from "./batch-worker.ts";
 import type { InputBatch } from "./input-batches.ts";
 
 /** How to start a worker: its entry file, and the code to run it with. */
@@ -35,6 +35,7 @@ function workerEntry(): WorkerEntry {
 }
 
 interface Pending {
+  slot: number;
   resolve: (result: BatchResult) => void;
   reject: (error: Error) => void;
 }
@@ -57,25 +58,32 @@ export class BatchWorkerPool {
   private failure: Error | undefined;
   private readonly options: BatchTransformOptions;
   private local: BatchTransformer | undefined;
-  /** Memory of batches the workers are done with: fill the next batches with it. */
-  readonly inputs = new BufferPool();
-  /** Memory of results the caller is done with, to send along with the next batches. */
-  private readonly spares: SpareBuffers[] = [];
+  /** Shared memory for the batches in flight: fill batches with {@link BatchSlots.take}. */
+  readonly slots: BatchSlots;
 
   /**
    * Starts `count` workers (0 is allowed: everything then runs on the calling thread).
    * @throws EtlError INTERNAL when the worker entry is missing (a bundle built without it).
    */
+  /**
+   * @param count worker threads
+   * @param slots batches that can be in flight at once (in hand of the caller included)
+   * @param batchBytes the most bytes a batch in a slot may have
+   */
   constructor(
     count: number,
     options: BatchTransformOptions,
+    slots: number,
+    batchBytes: number,
     private readonly queuePerWorker = 2,
   ) {
     const entry = workerEntry();
     if (!existsSync(entry.file)) {
       throw new EtlError("INTERNAL", `the worker entry ${entry.file} is missing: build it next to the bundle (task/build.sh), or run with --workers 1`);
     }
-    this.workers = Array.from({ length: count }, () => this.startWorker(entry, options));
+    const memory = allocateSlots(slots, batchBytes);
+    this.slots = new BatchSlots(memory);
+    this.workers = Array.from({ length: count }, () => this.startWorker(entry, { options, slots: memory }));
     this.options = options;
   }
 
@@ -84,31 +92,31 @@ export class BatchWorkerPool {
     if (this.failure) return Promise.reject(this.failure);
     const ready = this.workers.filter((w) => w.ready);
     const target = ready.reduce<PoolWorker | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
+    const slot = this.slots.slotOf(batch.bytes);
     if (target === undefined || target.pending.size >= this.queuePerWorker) {
       try {
         this.local ??= new BatchTransformer(this.options);
-        const spare = this.spares.pop();
-        if (spare) this.local.giveBack(spare);
-        const result = this.local.transform(batch.bytes, batch.layout, batch.final);
-        this.inputs.give(batch.bytes.buffer);
-        return Promise.resolve(result);
+        const v = this.slots.views;
+        if (slot >= 0) this.local.useMemory({ clean: v.clean[slot]!, cleanEnds: v.cleanEnds[slot]!, hashes: v.hashes[slot]! });
+        return Promise.resolve(this.local.transform(batch.bytes, batch.layout, batch.final));
       } catch (error) {
         return Promise.reject(error as Error);
       }
     }
     const id = this.nextId++;
     return new Promise<BatchResult>((resolve, reject) => {
-      target.pending.set(id, { resolve, reject });
-      const spare = this.spares.pop();
-      const request: BatchRequest = { id, bytes: batch.bytes, layout: batch.layout, final: batch.final, ...(spare ? { spare } : {}) };
-      const transfer = [batch.bytes.buffer as ArrayBuffer, ...(spare ? Object.values(spare) : [])] as ArrayBuffer[];
-      target.worker.postMessage(request, transfer);
+      target.pending.set(id, { slot, resolve, reject });
+      const request: BatchRequest =
+        slot >= 0
+          ? { id, slot, length: batch.bytes.length, layout: batch.layout, final: batch.final }
+          : { id, slot, length: batch.bytes.length, bytes: batch.bytes, layout: batch.layout, final: batch.final };
+      target.worker.postMessage(request, slot >= 0 ? [] : [batch.bytes.buffer as ArrayBuffer]);
     });
   }
 
-  /** Takes back the memory of a result the caller is done with (it must not be used again). */
-  recycle(result: BatchResult): void {
-    if (this.spares.length < 2 * this.workers.length + 2) this.spares.push(spareOf(result));
+  /** Frees the slot of a batch whose result the caller is done with (it must not be used again). */
+  release(batch: InputBatch): void {
+    this.slots.release(this.slots.slotOf(batch.bytes));
   }
 
   /** Stops the workers. */
@@ -116,8 +124,8 @@ export class BatchWorkerPool {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
-  private startWorker(entry: WorkerEntry, options: BatchTransformOptions): PoolWorker {
-    const worker = new Worker(entry.script, { workerData: options, eval: entry.eval });
+  private startWorker(entry: WorkerEntry, setup: WorkerSetup): PoolWorker {
+    const worker = new Worker(entry.script, { workerData: setup, eval: entry.eval });
     const self: PoolWorker = { worker, pending: new Map(), ready: false };
     worker.on("message", (reply: BatchReply) => {
       if ("ready" in reply) {
@@ -132,8 +140,7 @@ export class BatchWorkerPool {
         if (reply.error.stack) error.stack = reply.error.stack;
         pending.reject(error);
       } else {
-        this.inputs.give(reply.input);
-        pending.resolve(revive(reply.result));
+        pending.resolve(fromWire(reply.result, this.slots.views, pending.slot));
       }
     });
     const fail = (error: Error) => {
@@ -147,10 +154,4 @@ export class BatchWorkerPool {
     });
     return self;
   }
-}
-
-/** Structured clone turns Buffers into plain Uint8Arrays; make them Buffers again. */
-function revive(result: BatchResult): BatchResult {
-  const clean = result.clean as Uint8Array;
-  return { ...result, clean: Buffer.from(clean.buffer, clean.byteOffset, clean.byteLength) };
 }

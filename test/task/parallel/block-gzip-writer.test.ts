@@ -69,11 +69,25 @@ describe("BlockGzipWriter", () => {
     assert.deepEqual(await readdir(dir.path), []);
   });
 
-  it("writes parts the gzip tool reads as one member", async function () {
-    const { parts, output } = await writeAll([["a,b\n", "c,d\n"], ["e,f\n"]], { level: 6, slices: 1, partBytes: 1 << 20, memoryBytes: 1 << 20, spillDir: dir.path });
-    const gz = spawnSync("gzip", ["-dc"], { input: output.files.get(parts[0]!.relPath)! });
-    if (gz.error) this.skip();
-    assert.equal(gz.status, 0, gz.stderr.toString());
-    assert.equal(gz.stdout.toString(), "key,data\na,b\nc,d\ne,f\n");
+  it("writes parts the gzip tool reads as one member, compressed or stored", async function () {
+    const big = `${"x".repeat(150_000)},y\n`;
+    for (const level of [0, 6]) {
+      const { parts, output } = await writeAll([["a,b\n", "c,d\n"], [big, "e,f\n"]], { level, slices: 1, partBytes: 1 << 20, memoryBytes: 1 << 20, spillDir: dir.path });
+      const gz = spawnSync("gzip", ["-dc"], { input: output.files.get(parts[0]!.relPath)!, maxBuffer: 1 << 24 });
+      if (gz.error) this.skip();
+      assert.equal(gz.status, 0, gz.stderr.toString());
+      assert.equal(gz.stdout.toString(), `key,data\na,b\nc,d\n${big}e,f\n`);
+    }
+  });
+
+  it("writes parts while rows come in, holding back only slices × part size", async () => {
+    const output = new MemoryRunOutput();
+    const writer = new BlockGzipWriter(output, { dir: "clean", header: "h\n", gzipLevel: 1, partBytes: 100, slices: 2, concurrency: 2, memoryBytes: 1 << 20, spillDir: dir.path });
+    for (let i = 0; i < 20; i++) await writer.write(Buffer.from(`${String(i).padStart(48, "0")}\n`), 1);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(output.files.size >= 5, `parts written before close: ${output.files.size}`);
+    const parts = await writer.close();
+    assert.equal(parts.length % 2, 0);
+    assert.equal(parts.reduce((n, p) => n + p.rows, 0), 20);
   });
 });

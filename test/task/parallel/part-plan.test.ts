@@ -1,51 +1,51 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { planParts, type PlannedBlock } from "../../../task/src/parallel/part-plan.ts";
+import { MAX_PART_COMPRESSED_BYTES, partTarget, splitBalanced, tailPartCount, type PlannedBlock } from "../../../task/src/parallel/part-plan.ts";
 
 const blocksArb = fc.array(fc.record({ rawBytes: fc.integer({ min: 1, max: 5000 }), compressedBytes: fc.integer({ min: 1, max: 2000 }) }), { maxLength: 60 });
-const sum = (bs: readonly PlannedBlock[], key: keyof PlannedBlock) => bs.reduce((n, b) => n + b[key], 0);
-const partsOf = (blocks: PlannedBlock[], firsts: number[]) => firsts.map((f, j) => blocks.slice(f, firsts[j + 1] ?? blocks.length));
+const groupsOf = (blocks: PlannedBlock[], firsts: number[]) => firsts.map((f, j) => blocks.slice(f, firsts[j + 1] ?? blocks.length));
 
-describe("planParts", () => {
-  it("makes a multiple of the slice count, of consecutive blocks covering all of them (property)", () => {
+describe("tailPartCount", () => {
+  it("makes the total a multiple of the slices, with no part over the target (property)", () => {
     fc.assert(
-      fc.property(blocksArb, fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 20000 }), (blocks, slices, partBytes) => {
-        const firsts = planParts(blocks, { slices, partBytes });
-        assert.equal(firsts.length % slices, 0);
-        assert.ok(firsts.length >= slices);
+      fc.property(fc.nat(50), fc.nat(100_000), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 20_000 }), (written, tail, slices, target) => {
+        const k = tailPartCount(written, tail, slices, target);
+        assert.equal((written + k) % slices, 0);
+        assert.ok(k * target >= tail, "no part over the target");
+        assert.ok(written + k >= 1, "at least one part");
+        assert.ok(k < Math.ceil(tail / target) + slices || written + Math.ceil(tail / target) === 0);
+      }),
+    );
+  });
+
+  it("gives one part per slice for a small output, and none extra when the count already fits", () => {
+    assert.equal(tailPartCount(0, 10, 4, 1000), 4);
+    assert.equal(tailPartCount(0, 0, 1, 1000), 1);
+    assert.equal(tailPartCount(3, 0, 3, 1000), 0);
+    assert.equal(tailPartCount(3, 2500, 4, 1000), 5);
+  });
+
+  it("keeps parts under COPY's 1 GB whatever the part size asked for", () => {
+    assert.ok(partTarget(16 * 2 ** 30) < MAX_PART_COMPRESSED_BYTES);
+    assert.equal(partTarget(128 << 20), 128 << 20);
+  });
+});
+
+describe("splitBalanced", () => {
+  it("splits into consecutive groups covering every block, none over its share by more than a block (property)", () => {
+    fc.assert(
+      fc.property(blocksArb, fc.integer({ min: 1, max: 16 }), (blocks, parts) => {
+        const firsts = splitBalanced(blocks, parts);
+        assert.equal(firsts.length, parts);
         assert.equal(firsts[0], 0);
         for (let j = 1; j < firsts.length; j++) assert.ok(firsts[j]! >= firsts[j - 1]! && firsts[j]! <= blocks.length);
-        assert.deepEqual(partsOf(blocks, firsts).flat(), blocks);
+        const groups = groupsOf(blocks, firsts);
+        assert.deepEqual(groups.flat(), blocks);
+        const total = blocks.reduce((n, b) => n + b.compressedBytes, 0);
+        const largest = Math.max(0, ...blocks.map((b) => b.compressedBytes));
+        for (const g of groups) assert.ok(g.reduce((n, b) => n + b.compressedBytes, 0) <= total / parts + largest);
       }),
       { numRuns: 2000 },
     );
-  });
-
-  it("keeps parts about equal: none over its share by more than one block (property)", () => {
-    fc.assert(
-      fc.property(blocksArb, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 20000 }), (blocks, slices, partBytes) => {
-        const firsts = planParts(blocks, { slices, partBytes });
-        const largest = Math.max(0, ...blocks.map((b) => b.compressedBytes));
-        for (const part of partsOf(blocks, firsts)) assert.ok(sum(part, "compressedBytes") <= sum(blocks, "compressedBytes") / firsts.length + largest);
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
-  it("makes no part bigger than the compressed maximum when blocks allow it (property)", () => {
-    fc.assert(
-      fc.property(blocksArb, fc.integer({ min: 1, max: 8 }), (blocks, slices) => {
-        const firsts = planParts(blocks, { slices, partBytes: 1 << 30, maxCompressedBytes: 5000 });
-        for (const part of partsOf(blocks, firsts)) assert.ok(sum(part, "compressedBytes") <= 5000);
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
-  it("makes one part per slice for output under the part size, and more parts as it grows", () => {
-    const mb = (n: number) => Array.from({ length: n }, () => ({ rawBytes: 4 << 20, compressedBytes: 1 << 20 }));
-    assert.equal(planParts(mb(10), { slices: 4, partBytes: 128 << 20 }).length, 4);
-    assert.equal(planParts(mb(200), { slices: 4, partBytes: 128 << 20 }).length, 8);
-    assert.equal(planParts([], { slices: 2, partBytes: 1 }).length, 2);
   });
 });
