@@ -74,6 +74,20 @@ export class LineSet {
     return this.find(hash, start, end) >= 0;
   }
 
+  /**
+   * Reads the table slots of `hashes[from, to)` and nothing else: the reads are independent,
+   * so the CPU has them all in flight at once, and the {@link add}s or {@link has}es that
+   * follow find the slots in cache. Past the caches each probe otherwise waits on memory
+   * alone (most of the dedup's time, for a table of millions of lines).
+   */
+  prefetch(hashes: Int32Array, from: number, to: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let touched = 0;
+    for (let i = from; i < to; i++) touched |= slots[2 * (hashes[i]! & mask) + 1]!;
+    return touched;
+  }
+
   /** Adds `src[start, end)` (hash `hash`) unless present; true when it was new. */
   add(hash: number, start: number, end: number): boolean {
     const slot = this.find(hash, start, end);

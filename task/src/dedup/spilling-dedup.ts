@@ -43,6 +43,8 @@ const PARTITION_SHIFT = 24;
 /** Sub-partitions when a partition is too big for the budget, and the hash bits per level. */
 const SPLIT_BITS = 4;
 const MIN_PARTITION_BYTES = 32 << 20;
+/** Lines whose table slots are read ahead at once (a power of two). */
+const PREFETCH = 16;
 
 /**
  * Exact dedup, first occurrence wins, within a memory budget. Lines go into an in-memory
@@ -57,6 +59,8 @@ export class SpillingDedup {
   private set: LineSet | undefined;
   private spill: { dir: string; files: AppendFile[]; rows: Uint32Array; route: AppendFile; byInput: number[] } | undefined;
   private readonly partitions: number;
+  /** Where prefetched slots go, so the reads are not optimised away. */
+  private touched = 0;
 
   constructor(private readonly options: SpillingDedupOptions) {
     this.partitions = options.partitions ?? 64;
@@ -81,6 +85,7 @@ export class SpillingDedup {
     const spill = this.spill;
     if (spill === undefined) {
       for (let i = 0; i < ends.length; i++) {
+        if ((i & (PREFETCH - 1)) === 0) this.touched ^= set.prefetch(hashes, i, Math.min(i + PREFETCH, ends.length));
         const end = ends[i]!;
         if (set.add(hashes[i]!, start, end)) keptRows++;
         else duplicates++;
@@ -89,6 +94,7 @@ export class SpillingDedup {
     } else {
       const shift = PARTITION_SHIFT + 8 - Math.log2(this.partitions);
       for (let i = 0; i < ends.length; i++) {
+        if ((i & (PREFETCH - 1)) === 0) this.touched ^= set.prefetch(hashes, i, Math.min(i + PREFETCH, ends.length));
         const end = ends[i]!;
         const hash = hashes[i]!;
         if (set.has(hash, start, end)) {

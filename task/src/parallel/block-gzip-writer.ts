@@ -62,6 +62,8 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 /** Largest stored (uncompressed) deflate block. */
 const STORED_MAX = 65535;
+/** With one slice, rows held back from the open part, so the last part is never a sliver. */
+const MIN_TAIL_BYTES = 8 << 20;
 
 /**
  * Writes clean rows as gzip parts, compressing blocks of rows in parallel on libuv's thread
@@ -69,10 +71,10 @@ const STORED_MAX = 65535;
  * valid gzip member (the way pigz works); the CRC-32 of a part is combined from its blocks'.
  * Level 0 skips zlib: the rows go out as stored deflate blocks, framed as they are written.
  *
- * Parts are written while rows come in: a block goes into the open part once
- * `slices × partBytes` of rows follow it, and a part closes at `partBytes`. The held-back
- * tail is split at {@link close} so that the part count is a multiple of the slices
- * (see part-plan.ts). Blocks must hold whole rows; a block's memory must not change until
+ * Parts are written while rows come in: a block goes into the open part once enough rows
+ * follow it (see {@link holdBack}), and a part closes at `partBytes`. The held-back tail is
+ * written at {@link close}: into the open part with one slice, else split so that the part
+ * count is a multiple of the slices (see part-plan.ts). Blocks must hold whole rows; a block's memory must not change until
  * the block is written (the writer keeps no copy).
  */
 export class BlockGzipWriter {
@@ -122,7 +124,7 @@ export class BlockGzipWriter {
     this.heldRaw += block.rawBytes;
     this.compressing.push(block.stored);
     // Stream into parts the blocks that enough rows follow: the tail decides the part count.
-    const holdBack = this.options.slices * this.target;
+    const holdBack = this.holdBack();
     while (this.held.length > 0 && this.heldRaw - this.held[0]!.rawBytes >= holdBack) {
       const next = this.held.shift()!;
       this.heldRaw -= next.rawBytes;
@@ -138,8 +140,9 @@ export class BlockGzipWriter {
       await Promise.all(this.compressing.splice(0));
       await this.writing;
       this.throwIfFailed();
-      // Fill the open part up to its size first.
-      while (this.current && this.held.length > 0 && this.current.rawBytes - this.options.header.length < this.target) {
+      // Fill the open part up to its size first; with one slice, the open part takes the whole tail.
+      const fillTo = this.options.slices === 1 ? Infinity : this.target;
+      while (this.current && this.held.length > 0 && this.current.rawBytes - this.options.header.length < fillTo) {
         const next = this.held.shift()!;
         this.heldRaw -= next.rawBytes;
         await this.append(next, false);
@@ -173,6 +176,16 @@ export class BlockGzipWriter {
     this.current?.sink.stream.destroy(new Error("aborted"));
     for (const b of this.held) b.data = undefined;
     await this.removeFile();
+  }
+
+  /**
+   * Rows held back from the parts until more follow. With several slices, `slices` parts'
+   * worth: the tail is then split so the count comes out a multiple of the slices, every part
+   * about the same size. With one slice, any count will do: only enough that the last part
+   * (which takes the tail) is not a sliver.
+   */
+  private holdBack(): number {
+    return this.options.slices === 1 ? Math.min(this.target, MIN_TAIL_BYTES) : this.options.slices * this.target;
   }
 
   private chain(step: () => Promise<void>): void {

@@ -61,7 +61,8 @@ export class FieldNormaliser {
   /**
    * Writes the normalised value of the UTF-8 bytes `src[start, end)` to `out` at `at` and
    * returns where it ends (so the value's UTF-8 length is the result minus `at`). `src` must
-   * be valid UTF-8; `out` needs room for 3/2 of the input (the most lowercasing can grow) plus 4.
+   * be valid UTF-8; `out` needs room for 3/2 of the input (the most lowercasing can grow) plus 4
+   * (the last bytes are written four at a time).
    * `mayNeedQuotes` false promises the bytes hold no `"`, `,`, CR or LF (the tokenizer knows).
    */
   normalise(src: Buffer, start: number, end: number, out: Buffer, at: number, mayNeedQuotes: boolean): number {
@@ -129,15 +130,21 @@ export class FieldNormaliser {
     }
     let o = at;
     let i = s;
+    const readable = src.length - 4;
     while (i < e) {
       // Four ASCII bytes at once: A-Z are the bytes >= 0x41 and not >= 0x5b; add 0x20 to them.
-      if (e - i >= 4) {
+      // The last one to three bytes too, reading (and writing) past them: `out` has room, and
+      // what lands past the value is overwritten by whatever comes next.
+      if (i <= readable) {
+        const left = e - i;
+        const valid = left >= 4 ? -1 : (1 << (8 * left)) - 1;
         const w = sv.getInt32(i, true);
-        if ((w & 0x80808080) === 0) {
+        if ((w & valid & 0x80808080) === 0) {
           const upper = (w + 0x3f3f3f3f) & ~(w + 0x25252525) & 0x80808080;
           ov.setInt32(o, w | (upper >>> 2), true);
-          i += 4;
-          o += 4;
+          const n = left >= 4 ? 4 : left;
+          i += n;
+          o += n;
           continue;
         }
       }
