@@ -243,13 +243,18 @@ export class BlockGzipWriter {
     const part = this.current!;
     const bytes = await this.read(block);
     if (this.options.gzipLevel === 0) {
-      // Stored deflate blocks: BFINAL 0, type 00, then LEN and its complement, then the bytes.
+      // Stored deflate blocks: BFINAL 0, type 00, then LEN and its complement, then the bytes;
+      // corked, so the stream writes them with one writev.
+      const stream = part.sink.stream;
+      stream.cork();
       for (let at = 0; at < bytes.length; at += STORED_MAX) {
         const n = Math.min(STORED_MAX, bytes.length - at);
-        const head = Buffer.from([0x00, n & 0xff, n >>> 8, ~n & 0xff, (~n >>> 8) & 0xff]);
-        await this.put(head);
-        await this.put(bytes.subarray(at, at + n));
+        part.bytes += 5 + n;
+        stream.write(Buffer.from([0x00, n & 0xff, n >>> 8, ~n & 0xff, (~n >>> 8) & 0xff]));
+        stream.write(bytes.subarray(at, at + n));
       }
+      process.nextTick(() => stream.uncork());
+      if (stream.writableNeedDrain) await Promise.race([once(stream, "drain"), part.sink.done]);
     } else {
       await this.put(bytes);
     }

@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { EtlError } from "../errors.ts";
 import { decompressIfGzip } from "../input/decompress.ts";
 import type { InputObject } from "../input/input-source.ts";
@@ -75,7 +74,7 @@ export async function transformParallel(objects: readonly InputObject[], output:
     gzipLevel: options.gzipLevel,
     partBytes: options.partBytes,
     slices: options.slices,
-    concurrency: Math.max(2, cpus().length),
+    concurrency: options.workers,
     memoryBytes: CLEAN_MEMORY_BYTES,
     spillDir: options.spillDir,
   });
