@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { setImmediate } from "node:timers/promises";
 import { LineSet } from "./line-set.ts";
-import { AppendFile, ByteReader, recordChunks, RecordReader } from "./spill-files.ts";
+import { PARTITION_SHIFT, partitionDuplicates, type PartitionTask } from "./partition-dedup.ts";
+import { AppendFile, ByteReader, RecordReader } from "./spill-files.ts";
 
 /** Options of {@link SpillingDedup}. */
 export interface SpillingDedupOptions {
@@ -38,10 +40,6 @@ export interface DrainResult {
 
 /** Largest block of lines {@link SpillingDedup.drain} hands out. */
 const DRAIN_BLOCK_BYTES = 4 << 20;
-/** Bits of the hash that pick the top-level partition (the set's table uses the low bits). */
-const PARTITION_SHIFT = 24;
-/** Sub-partitions when a partition is too big for the budget, and the hash bits per level. */
-const SPLIT_BITS = 4;
 const MIN_PARTITION_BYTES = 32 << 20;
 /** Lines whose table slots are read ahead at once (a power of two). */
 const PREFETCH = 16;
@@ -124,15 +122,30 @@ export class SpillingDedup {
   /**
    * Decides the spilled lines: hands the first occurrences among them to `write` in input
    * order, in blocks of whole lines, and returns the counts per input. Without a spill, does
-   * nothing. The set is released first, so the files get the whole budget.
+   * nothing. The set is released first, so the partitions get the whole budget.
+   *
+   * `helpers` run partitions elsewhere (worker threads) while this thread runs others; the
+   * budget is then shared between the partitions in hand at once.
    */
-  async drain(write: (lines: Buffer, rows: number) => Promise<void>): Promise<DrainResult> {
+  async drain(write: (lines: Buffer, rows: number) => Promise<void>, helpers: ((task: PartitionTask) => Promise<Uint8Array>)[] = []): Promise<DrainResult> {
     this.set = undefined;
     const spill = this.spill;
     if (spill === undefined) return { keptByInput: [], duplicatesByInput: [] };
     for (const f of spill.files) f.close();
     spill.route.close();
-    const duplicateBits = spill.files.map((f, p) => this.findDuplicates(f.path, spill.rows[p]!, 1));
+    const budgetBytes = Math.max(this.options.budgetBytes / (1 + helpers.length), this.options.minPartitionBytes ?? MIN_PARTITION_BYTES);
+    const duplicateBits: Uint8Array[] = [];
+    let next = 0;
+    const task = (p: number): PartitionTask => ({ path: spill.files[p]!.path, rows: spill.rows[p]!, budgetBytes });
+    const helping = helpers.map(async (help) => {
+      for (let p = next++; p < this.partitions; p = next++) duplicateBits[p] = await help(task(p));
+    });
+    for (let p = next++; p < this.partitions; p = next++) {
+      duplicateBits[p] = partitionDuplicates(task(p));
+      // Let the helpers' answers in, and hand them their next partitions.
+      await setImmediate();
+    }
+    await Promise.all(helping);
     const readers = spill.files.map((f) => new RecordReader(f.path));
     const route = new ByteReader(spill.route.path);
     const seenInPartition = new Uint32Array(this.partitions);
@@ -180,57 +193,5 @@ export class SpillingDedup {
     if (this.spill) rmSync(this.spill.dir, { recursive: true, force: true });
     this.spill = undefined;
     this.set = undefined;
-  }
-
-  /**
-   * One bit per record of the file, set for the records that repeat an earlier one. A file
-   * too big for the budget is split by further hash bits and its parts are done one by one.
-   */
-  private findDuplicates(path: string, rows: number, level: number): Uint8Array {
-    const bits = new Uint8Array((rows + 7) >>> 3);
-    const shift = PARTITION_SHIFT - SPLIT_BITS * level;
-    // The set needs about the file's bytes for its arena plus ~40 bytes a line for its table.
-    if (statSync(path).size + 40 * rows <= Math.max(this.options.budgetBytes, this.options.minPartitionBytes ?? MIN_PARTITION_BYTES) || shift < 0) {
-      const set = new LineSet(rows);
-      let row = 0;
-      for (const chunk of recordChunks(path)) {
-        set.begin(chunk);
-        for (let at = 0; at < chunk.length; row++) {
-          const length = chunk.readUInt32LE(at);
-          const hash = chunk.readInt32LE(at + 4);
-          if (!set.add(hash, at + 8, at + 8 + length)) bits[row >>> 3]! |= 1 << (row & 7);
-          at += 8 + length;
-        }
-        set.end();
-      }
-      return bits;
-    }
-    // Split: sub-files by the next hash bits, and which sub-file each record went to.
-    const ways = 1 << SPLIT_BITS;
-    const subs = Array.from({ length: ways }, (_, q) => new AppendFile(`${path}.${q}`));
-    const route = new Uint8Array(rows);
-    let row = 0;
-    for (const chunk of recordChunks(path)) {
-      for (let at = 0; at < chunk.length; row++) {
-        const length = chunk.readUInt32LE(at);
-        const hash = chunk.readInt32LE(at + 4);
-        const q = (hash >>> shift) & (ways - 1);
-        subs[q]!.writeRecord(hash, chunk, at + 8, at + 8 + length);
-        route[row] = q;
-        at += 8 + length;
-      }
-    }
-    const subRows = new Uint32Array(ways);
-    for (const q of route) subRows[q]!++;
-    for (const s of subs) s.close();
-    const subBits = subs.map((s, q) => this.findDuplicates(s.path, subRows[q]!, level + 1));
-    for (const s of subs) rmSync(s.path, { force: true });
-    const seen = new Uint32Array(ways);
-    for (let r = 0; r < rows; r++) {
-      const q = route[r]!;
-      const local = seen[q]!++;
-      if ((subBits[q]![local >>> 3]! & (1 << (local & 7))) !== 0) bits[r >>> 3]! |= 1 << (r & 7);
-    }
-    return bits;
   }
 }

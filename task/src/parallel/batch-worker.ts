@@ -7,6 +7,7 @@
 import "../record/arktype-startup.ts";
 import { parentPort, workerData } from "node:worker_threads";
 import type { ColumnLayout } from "../csv/header.ts";
+import { partitionDuplicates, type PartitionTask } from "../dedup/partition-dedup.ts";
 import { BatchTransformer, type BatchResult, type BatchTransformOptions } from "./batch-transform.ts";
 import { SlotViews, type SlotMemory } from "./batch-slots.ts";
 
@@ -16,8 +17,14 @@ export interface WorkerSetup {
   slots: SlotMemory;
 }
 
-/** Main thread → worker: a batch in slot `slot` (its first `length` bytes), or in `bytes` when it has no slot. */
+/**
+ * Main thread → worker: a batch in slot `slot` (its first `length` bytes), or in `bytes` when
+ * it has no slot; or, at the end of a run whose dedup spilled, a spill partition to dedup.
+ */
+export type WorkerRequest = BatchRequest | { kind: "partition"; id: number; task: PartitionTask };
+
 export interface BatchRequest {
+  kind: "batch";
   id: number;
   slot: number;
   length: number;
@@ -35,8 +42,12 @@ export type WireResult = Omit<BatchResult, "clean" | "cleanEnds" | "hashes"> & {
   hashes?: Int32Array;
 };
 
-/** Worker → main thread: ready for batches (sent once), a batch's result, or the error that stopped it. */
-export type BatchReply = { ready: true } | { id: number; result: WireResult } | { id: number; error: { message: string; stack?: string } };
+/** Worker → main thread: ready (sent once), a batch's result, a partition's duplicate bits, or the error that stopped a request. */
+export type BatchReply =
+  | { ready: true }
+  | { id: number; result: WireResult }
+  | { id: number; bits: Uint8Array }
+  | { id: number; error: { message: string; stack?: string } };
 
 /** A result for the wire: what lies in slot memory is left out, what does not is moved. */
 export function toWire(result: BatchResult, views: SlotViews, slot: number): { wire: WireResult; transfer: ArrayBuffer[] } {
@@ -74,9 +85,14 @@ if (parentPort) {
   const setup = workerData as WorkerSetup;
   const transformer = new BatchTransformer(setup.options);
   const views = new SlotViews(setup.slots);
-  port.on("message", (request: BatchRequest) => {
+  port.on("message", (request: WorkerRequest) => {
     let reply: BatchReply;
     try {
+      if (request.kind === "partition") {
+        const bits = partitionDuplicates(request.task);
+        port.postMessage({ id: request.id, bits } satisfies BatchReply, [bits.buffer as ArrayBuffer]);
+        return;
+      }
       let bytes: Buffer;
       if (request.slot >= 0) {
         bytes = views.input[request.slot]!.subarray(0, request.length);

@@ -133,7 +133,7 @@ export async function transformParallel(objects: readonly InputObject[], output:
     }
     while (inFlight.length > 0) await handleOldest();
     // Lines that spilled are decided last; they follow every line kept in memory.
-    const drained = await dedup.drain((lines, rows) => clean.write(lines, rows));
+    const drained = await dedup.drain((lines, rows) => clean.write(lines, rows), pool.partitionHelpers());
     counts.forEach((c, i) => {
       c.clean += drained.keptByInput[i] ?? 0;
       c.duplicates += drained.duplicatesByInput[i] ?? 0;

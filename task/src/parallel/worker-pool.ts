@@ -4,7 +4,8 @@ import { Worker } from "node:worker_threads";
 import { EtlError } from "../errors.ts";
 import { BatchTransformer, type BatchResult, type BatchTransformOptions } from "./batch-transform.ts";
 import { allocateSlots, BatchSlots } from "./batch-slots.ts";
-import { fromWire, type BatchReply, type BatchRequest, type WorkerSetup } from "./batch-worker.ts";
+import type { PartitionTask } from "../dedup/partition-dedup.ts";
+import { fromWire, type BatchReply, type BatchRequest, type WorkerRequest, type WorkerSetup } from "./batch-worker.ts";
 import type { InputBatch } from "./input-batches.ts";
 
 /** How to start a worker: its entry file, and the code to run it with. */
@@ -36,7 +37,7 @@ function workerEntry(): WorkerEntry {
 
 interface Pending {
   slot: number;
-  resolve: (result: BatchResult) => void;
+  resolve: (result: BatchResult | Uint8Array) => void;
   reject: (error: Error) => void;
 }
 
@@ -105,12 +106,24 @@ export class BatchWorkerPool {
     }
     const id = this.nextId++;
     return new Promise<BatchResult>((resolve, reject) => {
-      target.pending.set(id, { slot, resolve, reject });
+      target.pending.set(id, { slot, resolve: resolve as Pending["resolve"], reject });
       const request: BatchRequest =
         slot >= 0
-          ? { id, slot, length: batch.bytes.length, layout: batch.layout, final: batch.final }
-          : { id, slot, length: batch.bytes.length, bytes: batch.bytes, layout: batch.layout, final: batch.final };
+          ? { kind: "batch", id, slot, length: batch.bytes.length, layout: batch.layout, final: batch.final }
+          : { kind: "batch", id, slot, length: batch.bytes.length, bytes: batch.bytes, layout: batch.layout, final: batch.final };
       target.worker.postMessage(request, slot >= 0 ? [] : [batch.bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Helpers for the spilled dedup's drain: one per worker, each running partitions on its worker. */
+  partitionHelpers(): ((task: PartitionTask) => Promise<Uint8Array>)[] {
+    return this.workers.map((target) => (task: PartitionTask) => {
+      if (this.failure) return Promise.reject(this.failure);
+      const id = this.nextId++;
+      return new Promise<Uint8Array>((resolve, reject) => {
+        target.pending.set(id, { slot: -1, resolve: resolve as Pending["resolve"], reject });
+        target.worker.postMessage({ kind: "partition", id, task } satisfies WorkerRequest);
+      });
     });
   }
 
@@ -139,6 +152,8 @@ export class BatchWorkerPool {
         const error = new Error(`batch transform failed: ${reply.error.message}`);
         if (reply.error.stack) error.stack = reply.error.stack;
         pending.reject(error);
+      } else if ("bits" in reply) {
+        pending.resolve(reply.bits);
       } else {
         pending.resolve(fromWire(reply.result, this.slots.views, pending.slot));
       }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import fc from "fast-check";
+import { partitionDuplicates } from "../../../task/src/dedup/partition-dedup.ts";
 import { SpillingDedup } from "../../../task/src/dedup/spilling-dedup.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 
@@ -14,7 +15,7 @@ function batchOf(lines: string[], hash: (l: string) => number) {
 }
 
 /** Runs inputs (each a list of batches) through a dedup; returns the output text and counts per input. */
-async function run(inputs: string[][][], budgetBytes: number, spillDir: string, hash: (l: string) => number, partitions?: number) {
+async function run(inputs: string[][][], budgetBytes: number, spillDir: string, hash: (l: string) => number, partitions?: number, helpers = 0) {
   const dedup = new SpillingDedup({ budgetBytes, spillDir, minPartitionBytes: 0, ...(partitions ? { partitions } : {}) });
   let out = "";
   const kept: number[] = [];
@@ -33,10 +34,18 @@ async function run(inputs: string[][][], budgetBytes: number, spillDir: string, 
       }
     });
     const spilled = dedup.spilled;
-    const drained = await dedup.drain(async (bytes, rows) => {
-      assert.equal(bytes.toString().split("\n").length - 1, rows);
-      out += bytes.toString();
-    });
+    // Helpers as a worker thread runs them, a tick later.
+    const helper = async (task: Parameters<typeof partitionDuplicates>[0]) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return partitionDuplicates(task);
+    };
+    const drained = await dedup.drain(
+      async (bytes, rows) => {
+        assert.equal(bytes.toString().split("\n").length - 1, rows);
+        out += bytes.toString();
+      },
+      Array.from({ length: helpers }, () => helper),
+    );
     inputs.forEach((_, i) => {
       kept[i]! += drained.keptByInput[i] ?? 0;
       dups[i]! += drained.duplicatesByInput[i] ?? 0;
@@ -57,10 +66,10 @@ describe("SpillingDedup", () => {
 
   it("gives the in-memory result byte for byte, whatever the budget (property)", async () => {
     await fc.assert(
-      fc.asyncProperty(inputsArb, fc.constantFrom(0, 1, 100, 1 << 30), fc.constantFrom(2, 64), async (inputs, budget, partitions) => {
+      fc.asyncProperty(inputsArb, fc.constantFrom(0, 1, 100, 1 << 30), fc.constantFrom(2, 64), fc.nat(2), async (inputs, budget, partitions, helpers) => {
         const hash = (l: string) => Math.imul(l.charCodeAt(0), 0x9e3779b1) ^ (l.length << 28);
         const expected = await run(inputs, 1 << 30, dir.path, hash);
-        const actual = await run(inputs, budget, dir.path, hash, partitions);
+        const actual = await run(inputs, budget, dir.path, hash, partitions, helpers);
         assert.equal(actual.out, expected.out);
         assert.deepEqual(actual.kept, expected.kept);
         assert.deepEqual(actual.dups, expected.dups);
