@@ -21,7 +21,8 @@ import { benchInput } from "./bench-data.ts";
 import { buildPrograms, DIST } from "./build-programs.ts";
 import { countMismatch, measure } from "./measure.ts";
 import type { OutputKind } from "./peers/transform-spec.ts";
-import { formatResults, type ResultRow } from "./results-table.ts";
+import { formatResults, median, type ResultRow } from "./results-table.ts";
+import { measureSchemaCost } from "./schema-cost.ts";
 
 const { values } = parseArgs({
   options: {
@@ -90,6 +91,16 @@ process.stdout.write(`\nMachine: ${machine}. Load average at the end: ${loadavg(
 process.stdout.write(`Inputs: ${sizes.map((s) => `${label(s)} rows`).join(", ")}, generated (seed 42); every program's counts match the generator's.\n`);
 process.stdout.write(`Job: ${values["memory-limit-mib"]} MiB container limit for its memory budget; ${rounds} rounds, median.\n\n`);
 process.stdout.write(formatResults(results) + "\n");
+
+// The arktype rules judge every row; what that costs, against the same conditions by hand.
+const cost = measureSchemaCost();
+const perMillionMs = cost.arktypeNsPerRow; // ns a row × 1e6 rows / 1e6 ns a ms
+const job1m = results.find((r) => r.program === "job" && r.rows === 1e6 && r.kind === kinds[0]);
+const share = job1m ? `, ${((100 * perMillionMs) / median(job1m.wallMs)).toFixed(1)}% of the job's 1M ${job1m.kind} median wall` : "";
+process.stdout.write(
+  `\nArktype on the hot path: ${cost.arktypeNsPerRow.toFixed(1)} ns a row (the same rules by hand: ${cost.handNsPerRow.toFixed(1)} ns), ` +
+    `${perMillionMs.toFixed(0)} ms per 1M rows on one thread${share}.\n`,
+);
 
 function label(rows: number): string {
   return rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}k`;

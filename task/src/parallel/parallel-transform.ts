@@ -50,6 +50,8 @@ interface InFlight {
   input: number;
   batch: InputBatch;
   result: Promise<BatchResult>;
+  /** The result is in: handling it comes before helping the workers. */
+  done: boolean;
 }
 
 /**
@@ -122,10 +124,15 @@ export async function transformParallel(objects: readonly InputObject[], output:
         }
       })();
       for await (const batch of inputBatches(counted, object.uri, batchBytes, (bytes) => pool.slots.take(bytes))) {
-        inFlight.push({ input: i, batch, result: pool.transform(batch) });
-        // Settle rejections of batches not awaited yet once the run fails.
-        inFlight[inFlight.length - 1]!.result.catch(() => {});
-        while (inFlight.length >= maxInFlight) await handleOldest();
+        // The main thread's own work (dedup, output) comes first: it helps transform only when no result is waiting.
+        const mayHelp = inFlight.length === 0 || !inFlight[0]!.done;
+        const entry: InFlight = { input: i, batch, result: pool.transform(batch, mayHelp), done: false };
+        entry.result.then(
+          () => (entry.done = true),
+          () => {}, // settled here too: a run that fails may leave batches not awaited yet
+        );
+        inFlight.push(entry);
+        while (inFlight.length > 0 && (inFlight.length >= maxInFlight || inFlight[0]!.done)) await handleOldest();
       }
       reads.push({ bytes: measure.bytes, sha256: measure.sha256() });
       bytesBefore += measure.bytes;

@@ -88,13 +88,16 @@ export class BatchWorkerPool {
     this.options = options;
   }
 
-  /** Transforms one batch on a worker (the batch's buffer moves to the worker), or here while none is ready. */
-  transform(batch: InputBatch): Promise<BatchResult> {
+  /**
+   * Transforms one batch on a worker, or here while none is ready, or when every worker has
+   * its queue full and `mayHelp` (the caller has nothing more urgent to do).
+   */
+  transform(batch: InputBatch, mayHelp = true): Promise<BatchResult> {
     if (this.failure) return Promise.reject(this.failure);
     const ready = this.workers.filter((w) => w.ready);
     const target = ready.reduce<PoolWorker | undefined>((a, b) => (a === undefined || b.pending.size < a.pending.size ? b : a), undefined);
     const slot = this.slots.slotOf(batch.bytes);
-    if (target === undefined || target.pending.size >= this.queuePerWorker) {
+    if (target === undefined || (mayHelp && target.pending.size >= this.queuePerWorker)) {
       try {
         this.local ??= new BatchTransformer(this.options);
         const v = this.slots.views;
