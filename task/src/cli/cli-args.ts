@@ -105,9 +105,10 @@ Options:
       --table <name>          target table (default $CTI_TABLE or ${DEFAULT_TABLE})
       --workers <n>           threads that parse and validate, 1 = the simple single-thread
                               path (default: the CPUs the task has, from the ECS task
-                              limits or the host)
+                              limits, the cgroup or the host; at least 2)
       --memory-budget <MiB>   memory the dedup set may use before it spills to local disk
-                              (default: 75% of the memory limit less 256 MiB)
+                              (default: 60% of the memory limit less 256 MiB and 64 MiB
+                              per thread past the first)
       --slices <n>            make the clean part count a multiple of n, e.g. the
                               Redshift cluster's slice count (default 1)
       --progress              always show progress on stderr

@@ -1,9 +1,12 @@
 /**
- * How much of the machine the job may use (pure): worker threads from the task's CPU limit and a
- * memory budget from its memory limit, both read from the ECS task metadata. Off ECS (or when the
- * task sets no limit) the host's figures stand in. A Fargate task sees the host's cores in
- * `os.availableParallelism()`, not its vCPU share, which is why the limit is read at all.
+ * How much of the machine the job may use (pure): threads from the task's CPU limit and a
+ * dedup memory budget from its memory limit, the limits read from the ECS task metadata and the
+ * container's cgroup. Off ECS (or when the task sets no limit) the host's figures stand in. A
+ * Fargate task sees the host's cores in `os.availableParallelism()`, not its vCPU share, which
+ * is why the limits are read at all. The decisions themselves are parallel/sizing.ts's, which
+ * the benchmark sizes the job with too.
  */
+import { cpuCount, defaultMemoryBudget, defaultWorkers, memoryLimitBytes, type TaskResources } from "../parallel/sizing.ts";
 
 /** The limits known from the task metadata. */
 export interface TaskLimits {
@@ -13,43 +16,30 @@ export interface TaskLimits {
   memoryLimitMiB?: number;
 }
 
-/** What the host reports, for when the task has no limit. */
-export interface HostResources {
-  /** `os.availableParallelism()`. */
-  availableParallelism: number;
-  /** `os.totalmem()` in MiB. */
-  totalMemoryMiB: number;
-}
+/** What the host and the container's cgroup report (see parallel/host-resources.ts). */
+export type HostResources = Omit<TaskResources, "ecsCpuVcpus" | "ecsMemoryMiB">;
 
 /** What the job may use. */
 export interface ResourceBudget {
-  /** Worker threads for CPU-bound work: at least 1. */
+  /** Threads that transform, the main thread included (`JobOptions.workers`): at least 2. */
   workerThreads: number;
-  /** MiB the job may hold in its own buffers (dedup set, parts in flight). */
+  /** MiB the dedup set may use before it spills to local disk. */
   memoryBudgetMiB: number;
   /** Where the figures came from. */
   source: "task-limits" | "host";
 }
 
-/** MiB kept for Node, V8's heap overhead and the OS page cache of the container. */
-export const MEMORY_RESERVE_MIB = 256;
-/** Share of the rest the job budgets for its own data; the remainder absorbs GC headroom. */
-export const MEMORY_BUDGET_SHARE = 0.75;
-/** Smallest budget, even on a tiny task. */
-export const MIN_MEMORY_BUDGET_MIB = 64;
-
-/**
- * Worker threads: one per whole vCPU of the limit (at least 1; a 0.25 vCPU task gets 1), never
- * more than the host offers. Memory: 75% of what is left after a 256 MiB reserve, at least 64.
- */
+/** The job's sizing for these limits on this host. */
 export function resourceBudget(limits: TaskLimits, host: HostResources): ResourceBudget {
-  const hostThreads = Math.max(1, Math.floor(host.availableParallelism));
-  const fromTask = limits.cpuLimitVcpu !== undefined || limits.memoryLimitMiB !== undefined;
-  const threads = limits.cpuLimitVcpu !== undefined ? Math.max(1, Math.floor(limits.cpuLimitVcpu)) : hostThreads;
-  const memory = limits.memoryLimitMiB ?? host.totalMemoryMiB;
+  const resources: TaskResources = {
+    ...host,
+    ...(limits.cpuLimitVcpu !== undefined ? { ecsCpuVcpus: limits.cpuLimitVcpu } : {}),
+    ...(limits.memoryLimitMiB !== undefined ? { ecsMemoryMiB: limits.memoryLimitMiB } : {}),
+  };
+  const workerThreads = defaultWorkers(cpuCount(resources));
   return {
-    workerThreads: Math.min(threads, hostThreads),
-    memoryBudgetMiB: Math.max(MIN_MEMORY_BUDGET_MIB, Math.floor((memory - MEMORY_RESERVE_MIB) * MEMORY_BUDGET_SHARE)),
-    source: fromTask ? "task-limits" : "host",
+    workerThreads,
+    memoryBudgetMiB: Math.floor(defaultMemoryBudget(memoryLimitBytes(resources), workerThreads) / 2 ** 20),
+    source: limits.cpuLimitVcpu !== undefined || limits.memoryLimitMiB !== undefined ? "task-limits" : "host",
   };
 }

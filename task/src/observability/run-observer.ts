@@ -5,7 +5,6 @@
  * decision is one of the pure modules beside this; this holds the run's state and does the I/O.
  * Nothing here fails a run except the anomaly check, and only when configured to.
  */
-import { availableParallelism, totalmem } from "node:os";
 import type { Dispatcher } from "undici";
 import { AnomalousDataError, assessRun, type AnomalyVerdict, type RunVolume } from "./anomaly.ts";
 import { readTaskMetadata, type TaskMetadata } from "./ecs-metadata.ts";
@@ -15,6 +14,7 @@ import { chooseLogFormat } from "./log-format.ts";
 import { Logger, type LogSink } from "./logger.ts";
 import { notificationPlan, sendNotifications, type NotificationResult } from "./notifications.ts";
 import { resolveJobName, type ObservabilityConfig } from "./observability-config.ts";
+import { readHostResources } from "../parallel/host-resources.ts";
 import { resourceBudget, type HostResources, type ResourceBudget } from "./resource-budget.ts";
 import type { RunOutcome } from "./run-outcome.ts";
 
@@ -26,7 +26,7 @@ export interface RunObserverDeps {
   now?: () => Date;
   /** undici dispatcher for the metadata endpoint and notifications. Default the global one. */
   dispatcher?: Dispatcher;
-  /** The host's resources, for when the task has no limits. Default from `node:os`. */
+  /** The host's resources, for when the task has no limits. Default: read from `node:os` and the cgroup. */
   host?: HostResources;
   /** Retry policy of the metadata endpoint. Default `TASK_METADATA_RETRY`. */
   metadataRetry?: RetryPolicy;
@@ -182,7 +182,7 @@ export async function startRunObserver(config: ObservabilityConfig, runId: strin
   }
   const job = resolveJobName(config, metadata);
   logger = logger.child({ job });
-  const host = deps.host ?? { availableParallelism: availableParallelism(), totalMemoryMiB: Math.floor(totalmem() / 1024 / 1024) };
+  const host = deps.host ?? (await readHostResources());
   const budget = resourceBudget(metadata ?? {}, host);
   logger.debug("observability ready", {
     format,

@@ -1,6 +1,7 @@
 /**
  * How big the parallel path runs, from what the task actually has: pure decisions over
- * values the composition root reads once (see task-resources.ts).
+ * values read once (host-resources.ts, and the ECS task metadata), through
+ * observability/resource-budget.ts.
  */
 
 /** The resources a run can see; every source is optional but the OS's own figures. */
@@ -82,13 +83,4 @@ export function parseCgroupCpuMax(text: string | undefined): number | undefined 
 export function parseCgroupMemoryMax(text: string | undefined): number | undefined {
   const m = /^\s*(\d+)\s*$/.exec(text ?? "");
   return m ? Number(m[1]) : undefined;
-}
-
-/** `Limits` of an ECS task metadata v4 `/task` response, when present and well-formed. */
-export function ecsTaskLimits(body: unknown): { ecsCpuVcpus?: number; ecsMemoryMiB?: number } {
-  const limits = (body as { Limits?: { CPU?: unknown; Memory?: unknown } } | null)?.Limits;
-  const out: { ecsCpuVcpus?: number; ecsMemoryMiB?: number } = {};
-  if (typeof limits?.CPU === "number" && limits.CPU > 0) out.ecsCpuVcpus = limits.CPU;
-  if (typeof limits?.Memory === "number" && limits.Memory > 0) out.ecsMemoryMiB = limits.Memory;
-  return out;
 }

@@ -73,7 +73,7 @@ describe("RunObserver (a whole run, observed)", () => {
     const stderr = memorySink();
     const config = observabilityConfigFromEnv(environment);
     config.notifications.retry = fastRetry;
-    const obs = await startRunObserver(config, runId, { stderr, metadataRetry: fastRetry, host: { availableParallelism: 8, totalMemoryMiB: 16_384 } });
+    const obs = await startRunObserver(config, runId, { stderr, metadataRetry: fastRetry, host: { availableParallelism: 8, totalMemoryBytes: 16_384 * 2 ** 20 } });
     return { obs, stderr };
   }
 
@@ -104,7 +104,8 @@ describe("RunObserver (a whole run, observed)", () => {
     const table = `obs_run_${++tableSeq}`;
     const { obs, stderr } = await observer(runId, env());
     assert.equal(obs.job, "cti-etl-prod");
-    assert.deepEqual(obs.budget, { workerThreads: 1, memoryBudgetMiB: 192, source: "task-limits" });
+    // The task metadata says 0.25 vCPU and 512 MiB: two threads; 60% of 512 − 256 − 64 MiB.
+    assert.deepEqual(obs.budget, { workerThreads: 2, memoryBudgetMiB: 115, source: "task-limits" });
     const { summary, load, input } = await transformAndLoad(obs, runId, table);
     const results = await obs.finish({
       status: "succeeded",

@@ -4,7 +4,6 @@ import {
   cpuCount,
   defaultMemoryBudget,
   defaultWorkers,
-  ecsTaskLimits,
   memoryLimitBytes,
   MIN_MEMORY_BUDGET_BYTES,
   parseCgroupCpuMax,
@@ -52,8 +51,5 @@ describe("sizing", () => {
     assert.equal(parseCgroupCpuMax("max 100000"), undefined);
     assert.equal(parseCgroupMemoryMax("536870912\n"), 536870912);
     assert.equal(parseCgroupMemoryMax("max"), undefined);
-    assert.deepEqual(ecsTaskLimits({ Limits: { CPU: 0.5, Memory: 1024 } }), { ecsCpuVcpus: 0.5, ecsMemoryMiB: 1024 });
-    assert.deepEqual(ecsTaskLimits({ TaskARN: "x" }), {});
-    assert.deepEqual(ecsTaskLimits(null), {});
   });
 });
