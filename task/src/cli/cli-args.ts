@@ -116,7 +116,8 @@ Options:
   -h, --help                  this help
 
 Environment:
-  CTI_INPUT, CTI_OUTPUT, CTI_MAX_FIELD_BYTES, CTI_WAREHOUSE, CTI_TABLE
+  CTI_INPUT, CTI_OUTPUT, CTI_MAX_FIELD_BYTES, CTI_WAREHOUSE, CTI_TABLE,
+  CTI_WORKERS, CTI_MEMORY_BUDGET_MIB, CTI_SLICES
                               defaults for the options above; with CTI_INPUT set,
                               cti-etl with no arguments runs the job
   CTI_REDSHIFT_WORKGROUP | CTI_REDSHIFT_CLUSTER, CTI_REDSHIFT_DATABASE,
@@ -142,13 +143,26 @@ Prints the last N runs (default 10) recorded in the run ledger of the warehouse 
 loads into: when each ran, its input, counts, rows loaded, duration and outcome.
 `;
 
-function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+/** An integer option, `label` naming where the value came from in errors (`--flag` or `CTI_VAR`). */
+function integer(label: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min || n > max) {
-    throw new EtlError("USAGE", `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new EtlError("USAGE", `${label} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   }
   return n;
+}
+
+/** The flag's value, else the environment variable's: `[label, raw]` for {@link integer}. */
+function flagOrEnv(flagValue: string | undefined, flag: string, envValue: string | undefined, env: string): [string, string | undefined] {
+  return flagValue !== undefined ? [`--${flag}`, flagValue] : [env, envValue];
+}
+
+const mebibytes = (n: number | undefined) => (n === undefined ? undefined : n * 1024 * 1024);
+
+/** An integer option without a default: undefined when it is not given. */
+function optionalInteger([label, raw]: [string, string | undefined], min: number, max: number): number | undefined {
+  return raw === undefined ? undefined : integer(label, raw, 0, min, max);
 }
 
 /**
@@ -203,16 +217,16 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
     command: "run",
     input,
     output,
-    maxFieldBytes: integer("max-field-bytes", values["max-field-bytes"] ?? defaults.maxFieldBytes, RUN_DEFAULTS.maxFieldBytes, 1, 1 << 30),
-    partBytes: integer("part-size", values["part-size"], RUN_DEFAULTS.partMiB, 1, 1 << 14) * 1024 * 1024,
-    gzipLevel: integer("gzip-level", values["gzip-level"], RUN_DEFAULTS.gzipLevel, 1, 9),
+    maxFieldBytes: integer(...flagOrEnv(values["max-field-bytes"], "max-field-bytes", defaults.maxFieldBytes, "CTI_MAX_FIELD_BYTES"), RUN_DEFAULTS.maxFieldBytes, 1, 1 << 30),
+    partBytes: integer("--part-size", values["part-size"], RUN_DEFAULTS.partMiB, 1, 1 << 14) * 1024 * 1024,
+    gzipLevel: integer("--gzip-level", values["gzip-level"], RUN_DEFAULTS.gzipLevel, 1, 9),
     runId,
     progress: values.progress,
     warehouse: values.warehouse,
     table: values.table,
-    workers: values.workers === undefined ? undefined : integer("workers", values.workers, 1, 1, 256),
-    memoryBudgetBytes: values["memory-budget"] === undefined ? undefined : integer("memory-budget", values["memory-budget"], 512, 16, 1 << 20) * 1024 * 1024,
-    sliceCount: integer("slices", values.slices, 1, 1, 1024),
+    workers: optionalInteger(flagOrEnv(values.workers, "workers", defaults.workers, "CTI_WORKERS"), 1, 256),
+    memoryBudgetBytes: mebibytes(optionalInteger(flagOrEnv(values["memory-budget"], "memory-budget", defaults.memoryBudgetMiB, "CTI_MEMORY_BUDGET_MIB"), 16, 1 << 20)),
+    sliceCount: integer(...flagOrEnv(values.slices, "slices", defaults.slices, "CTI_SLICES"), 1, 1, 1024),
   };
 }
 
@@ -245,5 +259,5 @@ function parseStatus(args: readonly string[]): Command {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl status --help`);
   }
   if (values.help) return { command: "help", topic: "status" };
-  return { command: "status", limit: integer("limit", values.limit, 10, 1, 1000), warehouse: values.warehouse, table: values.table };
+  return { command: "status", limit: integer("--limit", values.limit, 10, 1, 1000), warehouse: values.warehouse, table: values.table };
 }

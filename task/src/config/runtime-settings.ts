@@ -6,6 +6,12 @@ export interface RunDefaults {
   input?: string;
   output?: string;
   maxFieldBytes?: string;
+  /** `CTI_WORKERS`, as `--workers`. */
+  workers?: string;
+  /** `CTI_MEMORY_BUDGET_MIB`, as `--memory-budget`. */
+  memoryBudgetMiB?: string;
+  /** `CTI_SLICES`, as `--slices`. */
+  slices?: string;
 }
 
 /** Everything the composition root takes from the environment, read once. */
@@ -32,6 +38,9 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   if (nonEmpty(env.CTI_INPUT)) run.input = env.CTI_INPUT;
   if (nonEmpty(env.CTI_OUTPUT)) run.output = env.CTI_OUTPUT;
   if (nonEmpty(env.CTI_MAX_FIELD_BYTES)) run.maxFieldBytes = env.CTI_MAX_FIELD_BYTES;
+  if (nonEmpty(env.CTI_WORKERS)) run.workers = env.CTI_WORKERS;
+  if (nonEmpty(env.CTI_MEMORY_BUDGET_MIB)) run.memoryBudgetMiB = env.CTI_MEMORY_BUDGET_MIB;
+  if (nonEmpty(env.CTI_SLICES)) run.slices = env.CTI_SLICES;
   const warehouse: WarehouseEnv = {};
   const pick = (key: keyof WarehouseEnv, name: string) => {
     const v = nonEmpty(env[name]);

@@ -23,6 +23,12 @@ export const redshiftTaskEnvironment = type({
   "CTI_MAX_FIELD_BYTES?": "string.integer",
   /** Run deadline in seconds; past it the job cancels what is in flight and exits 1. */
   "CTI_DEADLINE_SECONDS?": "string.integer",
+  /** Threads that transform (default: the task's vCPUs, at least 2). */
+  "CTI_WORKERS?": "string.integer",
+  /** MiB the dedup set may hold before it spills to /tmp (default: from the task's memory). */
+  "CTI_MEMORY_BUDGET_MIB?": "string.integer",
+  /** The clean part count is a multiple of this, e.g. the cluster's slice count (default 1). */
+  "CTI_SLICES?": "string.integer",
 });
 
 /** Keys a deployed task must be given (the schema's required properties). */

@@ -52,6 +52,20 @@ describe("parseCommand", () => {
     assert.deepEqual([c.input, c.output, c.maxFieldBytes], ["s3://b/in/", "elsewhere", 100]);
   });
 
+  it("takes the sizing from the environment's defaults, flags winning, and names the variable at fault", () => {
+    const defaults = { input: "i", output: "o", workers: "4", memoryBudgetMiB: "300", slices: "8" };
+    const c = parseCommand(["run"], defaults);
+    assert.ok(c.command === "run");
+    assert.deepEqual([c.workers, c.memoryBudgetBytes, c.sliceCount], [4, 300 << 20, 8]);
+    const f = parseCommand(["run", "--workers", "2", "--memory-budget", "64", "--slices", "2"], defaults);
+    assert.ok(f.command === "run");
+    assert.deepEqual([f.workers, f.memoryBudgetBytes, f.sliceCount], [2, 64 << 20, 2]);
+    assert.throws(() => parseCommand(["run"], { ...defaults, slices: "0" }), /CTI_SLICES must be an integer from 1 to 1024, got "0"/);
+    assert.throws(() => parseCommand(["run"], { ...defaults, workers: "two" }), /CTI_WORKERS must be an integer/);
+    assert.throws(() => parseCommand(["run"], { ...defaults, memoryBudgetMiB: "1" }), /CTI_MEMORY_BUDGET_MIB must be an integer from 16/);
+    assert.throws(() => parseCommand(["run", "--slices", "0"], defaults), /--slices must be an integer/);
+  });
+
   it("runs the job when started with no arguments and CTI_INPUT set, as a deployed task is", () => {
     const c = parseCommand([], { input: "s3://b/in/", output: "s3://b/runs/" });
     assert.equal(c.command, "run");

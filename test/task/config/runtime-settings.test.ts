@@ -13,10 +13,14 @@ describe("settingsFromEnv", () => {
   });
 
   it("reads the task's CTI_* run defaults", () => {
-    assert.deepEqual(settingsFromEnv({ CTI_INPUT: "s3://b/in/", CTI_OUTPUT: "s3://b/out/", CTI_MAX_FIELD_BYTES: "10" }).run, {
+    const env = { CTI_INPUT: "s3://b/in/", CTI_OUTPUT: "s3://b/out/", CTI_MAX_FIELD_BYTES: "10", CTI_WORKERS: "3", CTI_MEMORY_BUDGET_MIB: "256", CTI_SLICES: "4" };
+    assert.deepEqual(settingsFromEnv(env).run, {
       input: "s3://b/in/",
       output: "s3://b/out/",
       maxFieldBytes: "10",
+      workers: "3",
+      memoryBudgetMiB: "256",
+      slices: "4",
     });
   });
 
