@@ -96,7 +96,8 @@ Options:
       --max-field-bytes <n>   longest accepted field after normalisation, in UTF-8 bytes
                               (default ${RUN_DEFAULTS.maxFieldBytes}, Redshift's VARCHAR limit)
       --part-size <MiB>       uncompressed CSV per clean part before a new one starts (default ${RUN_DEFAULTS.partMiB})
-      --gzip-level <1-9>      gzip level of the parts (default ${RUN_DEFAULTS.gzipLevel})
+      --gzip-level <0-9>      gzip level of the parts (default ${RUN_DEFAULTS.gzipLevel}); 0 stores the rows
+                              uncompressed in gzip framing: fastest, larger files
       --run-id <id>           run id (default: UTC start time and a random suffix)
       --warehouse <target>    where to load: a PGlite folder, a postgres:// URL, or none
                               (default: Redshift when CTI_REDSHIFT_WORKGROUP or
@@ -219,7 +220,7 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
     output,
     maxFieldBytes: integer(...flagOrEnv(values["max-field-bytes"], "max-field-bytes", defaults.maxFieldBytes, "CTI_MAX_FIELD_BYTES"), RUN_DEFAULTS.maxFieldBytes, 1, 1 << 30),
     partBytes: integer("--part-size", values["part-size"], RUN_DEFAULTS.partMiB, 1, 1 << 14) * 1024 * 1024,
-    gzipLevel: integer("--gzip-level", values["gzip-level"], RUN_DEFAULTS.gzipLevel, 1, 9),
+    gzipLevel: integer("--gzip-level", values["gzip-level"], RUN_DEFAULTS.gzipLevel, 0, 9),
     runId,
     progress: values.progress,
     warehouse: values.warehouse,

@@ -40,7 +40,7 @@ describe("parseCommand", () => {
     usage(["run", "-i", "a", "-o", "b", "--bogus"], /bogus/);
     usage(["run", "-o", "b"], /--input \(or CTI_INPUT\) is required/);
     usage(["run", "-i", "a"], /--output \(or CTI_OUTPUT\) is required/);
-    usage(["run", "-i", "a", "-o", "b", "--gzip-level", "12"], /--gzip-level must be an integer from 1 to 9, got "12"/);
+    usage(["run", "-i", "a", "-o", "b", "--gzip-level", "12"], /--gzip-level must be an integer from 0 to 9, got "12"/);
     usage(["run", "-i", "a", "-o", "b", "--max-field-bytes", "1e3"], /--max-field-bytes/);
     usage(["run", "-i", "a", "-o", "b", "--run-id", "../x"], /--run-id/);
   });
