@@ -14,6 +14,8 @@ export type EtlErrorCode =
   | "BAD_HEADER"
   /** The input changed while it was being read. */
   | "INPUT_CHANGED"
+  /** A record runs past the record limit (csv/record-limit.ts): an unterminated quote, most likely. */
+  | "RECORD_TOO_LONG"
   /** The output location cannot be written, or a run with this id was already published. */
   | "OUTPUT_REJECTED"
   /** rowsRead != clean + duplicates + rejected: a bug; nothing is published. */
@@ -65,6 +67,7 @@ const badInputCodes: ReadonlySet<EtlErrorCode> = new Set<EtlErrorCode>([
   "INPUT_UNREADABLE",
   "BAD_HEADER",
   "INPUT_CHANGED",
+  "RECORD_TOO_LONG",
   "OUTPUT_REJECTED",
   "ANOMALOUS_DATA",
 ]);

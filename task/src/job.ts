@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { CsvByteReader } from "./csv/csv-byte-reader.ts";
 import { CsvTokenizer } from "./csv/csv-tokenizer.ts";
+import { MAX_RECORD_BYTES, RecordTooLong, recordTooLongError } from "./csv/record-limit.ts";
 import { EtlError } from "./errors.ts";
 import { decompressIfGzip } from "./input/decompress.ts";
 import type { InputObject, InputSource } from "./input/input-source.ts";
@@ -67,6 +68,8 @@ export interface JobOptions {
   spillDir?: string;
   /** Parallel path: input bytes per batch handed to a worker. Default 4 MiB; small values are for tests. */
   batchBytes?: number;
+  /** The longest record read before the run stops with RECORD_TOO_LONG. Default {@link MAX_RECORD_BYTES}; small values are for tests. */
+  maxRecordBytes?: number;
 }
 
 /** Default of {@link JobOptions.memoryBudgetBytes}. */
@@ -99,6 +102,7 @@ export async function runJob(options: JobOptions): Promise<RunSummary> {
             cleanHeader: CLEAN_HEADER,
             rejectedHeader: REJECTED_HEADER,
             ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
+            maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES,
             ...(progress ? { onProgress: progress } : {}),
           })
         : await transformSimple(objects, options, progress);
@@ -142,7 +146,8 @@ async function transformSimple(objects: readonly InputObject[], options: JobOpti
     let bytesBefore = 0;
     let rowsBefore = 0;
     for (const object of objects) {
-      const report = await transformObject(object, schema, dedup, clean, rejected, (bytes, rows) => progress?.(bytesBefore + bytes, rowsBefore + rows));
+      const onProgress = (bytes: number, rows: number) => progress?.(bytesBefore + bytes, rowsBefore + rows);
+      const report = await transformObject(object, schema, dedup, clean, rejected, options.maxRecordBytes ?? MAX_RECORD_BYTES, onProgress);
       reports.push(report);
       bytesBefore += report.bytes;
       rowsBefore += report.counts.rowsRead;
@@ -164,10 +169,12 @@ async function transformObject(
   dedup: Deduplicator,
   clean: GzipPartWriter,
   rejected: GzipPartWriter,
+  maxRecordBytes: number,
   progress: (bytes: number, rows: number) => void,
 ): Promise<InputReport> {
   const processor = new RecordProcessor(schema, dedup, object.uri);
-  const reader = new CsvByteReader(new CsvTokenizer(processor.onRow));
+  const limit = maxRecordBytes;
+  const reader = new CsvByteReader(new CsvTokenizer(processor.onRow, limit), limit);
   const { chunks, measure } = measured(object.open());
   const badGzip = (e: unknown) =>
     e instanceof EtlError ? e : new EtlError("INPUT_UNREADABLE", `not a readable gzip stream: ${(e as Error).message}`, { file: object.uri }, { cause: e });
@@ -180,12 +187,17 @@ async function transformObject(
     cleanSoFar = c.clean;
     rejectedSoFar = c.rejected;
   };
-  for await (const chunk of decompressIfGzip(chunks, badGzip)) {
-    reader.push(chunk);
-    await flush();
-    progress(measure.bytes, processor.counts.rowsRead);
+  const tooLong = (e: unknown) => (e instanceof RecordTooLong && "line" in e.where ? recordTooLongError(object.uri, e.where.line, e.limit) : e);
+  try {
+    for await (const chunk of decompressIfGzip(chunks, badGzip)) {
+      reader.push(chunk);
+      await flush();
+      progress(measure.bytes, processor.counts.rowsRead);
+    }
+    reader.end();
+  } catch (error) {
+    throw tooLong(error);
   }
-  reader.end();
   processor.assertHeaderSeen();
   await flush();
   progress(measure.bytes, processor.counts.rowsRead);

@@ -86,6 +86,15 @@ describe("cti-etl command line", function () {
       },
       /INPUT_UNREADABLE .*c\.csv\.gz: not a readable gzip stream/,
     ],
+    ...(["2", "1"] as const).map((workers): [string, (d: string) => Promise<string[]>, RegExp] => [
+      `a quote left open in a 70 MB file (--workers ${workers})`,
+      async (d) => {
+        // Everything after line 4 would be one field: past 64 MiB the run stops instead of holding it.
+        await writeFile(join(d, "open.csv"), Buffer.concat([Buffer.from('Key,Data\na,b\n"c\nd",e\nf,"open\n'), Buffer.alloc(70 << 20, "x,y\n")]));
+        return ["run", "-i", join(d, "open.csv"), "-o", join(d, "out"), "--workers", workers];
+      },
+      /RECORD_TOO_LONG .*open\.csv:5: the record starting here runs past 67108864 bytes/,
+    ]),
   ];
   for (const [what, args, message] of failures) {
     it(`exits 2 with a clear message on ${what}, publishing nothing`, async () => {

@@ -1,3 +1,5 @@
+import { MAX_RECORD_BYTES, RecordTooLong } from "./record-limit.ts";
+
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
@@ -13,6 +15,8 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * A UTF-8 byte-order mark at the start is dropped. Each batch owns its memory (it can be
  * transferred to a worker), ends right after a line feed, and is at least `targetBytes`
  * long unless it is the last one, which may end anywhere (even inside an open quote).
+ * A record longer than `maxRecordBytes` stops it with {@link RecordTooLong}: it never holds
+ * more than `targetBytes + maxRecordBytes`.
  */
 export class RecordSplitter {
   private pending: Buffer[] = [];
@@ -29,6 +33,7 @@ export class RecordSplitter {
   /** The byte before the next one to scan; a line feed at the start of the input. */
   private previous = LF;
   private started = false;
+  private failure: RecordTooLong | undefined;
 
   /**
    * @param allocate where batch memory comes from (a pool, to reuse it); by default, new.
@@ -37,12 +42,17 @@ export class RecordSplitter {
   constructor(
     private readonly targetBytes: number,
     private readonly allocate: (bytes: number) => Buffer = (bytes) => Buffer.allocUnsafeSlow(bytes),
+    private readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {
     this.nextCutFrom = targetBytes;
   }
 
-  /** Adds bytes; returns the batches that are complete. */
+  /**
+   * Adds bytes; returns the batches that are complete.
+   * @throws RecordTooLong once a record passes the limit (after returning the batches before it).
+   */
   push(chunk: Buffer): Buffer[] {
+    if (this.failure) throw this.failure;
     if (chunk.length === 0) return [];
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -63,11 +73,21 @@ export class RecordSplitter {
     this.cuts = [];
     this.scanned -= taken;
     this.nextCutFrom -= taken;
+    // No record ends at or after nextCutFrom - 1 in what is held: the record there is longer than the limit.
+    // The batches before it are returned first; the next call throws.
+    if (this.pendingBytes - (this.nextCutFrom - 1) > this.maxRecordBytes) {
+      const held = Buffer.concat(this.pending);
+      this.failure = new RecordTooLong(this.maxRecordBytes, { lineFeedsIntoRegion: lineFeedsBeforeRecordAt(held, this.nextCutFrom - 1) });
+      this.pending = [];
+      this.pendingBytes = 0;
+      if (batches.length === 0) throw this.failure;
+    }
     return batches;
   }
 
   /** The last batch: whatever is left (possibly empty). An input shorter than a BOM is kept as is. */
   end(): Buffer {
+    if (this.failure) throw this.failure;
     return this.take(this.pendingBytes);
   }
 
@@ -145,6 +165,35 @@ export class RecordSplitter {
     this.pendingBytes -= bytes;
     return out;
   }
+}
+
+/**
+ * Line feeds in `bytes` (which start at a record boundary) before the record that holds
+ * `bytes[pos]` starts, following the same quote rules as the splitter.
+ */
+export function lineFeedsBeforeRecordAt(bytes: Buffer, pos: number): number {
+  let lineFeeds = 0;
+  let atRecordStart = 0;
+  let inQuote = false;
+  let previous = LF;
+  for (let i = 0; i < pos; i++) {
+    const b = bytes[i]!;
+    if (inQuote) {
+      if (b === QUOTE) {
+        if (bytes[i + 1] === QUOTE) i++;
+        else inQuote = false;
+      } else if (b === LF) {
+        lineFeeds++;
+      }
+    } else if (b === LF) {
+      lineFeeds++;
+      atRecordStart = lineFeeds;
+    } else if (b === QUOTE && (previous === COMMA || previous === LF)) {
+      inQuote = true;
+    }
+    previous = bytes[i]!;
+  }
+  return atRecordStart;
 }
 
 /**

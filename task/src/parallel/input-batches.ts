@@ -2,6 +2,7 @@ import { CsvByteReader } from "../csv/csv-byte-reader.ts";
 import { CsvTokenizer } from "../csv/csv-tokenizer.ts";
 import { missingHeader, resolveHeader, type ColumnLayout } from "../csv/header.ts";
 import { findHeader, RecordSplitter } from "../csv/record-splitter.ts";
+import { MAX_RECORD_BYTES, RecordTooLong } from "../csv/record-limit.ts";
 
 /** A batch of whole records of one input, ready for {@link BatchTransformer}. */
 export interface InputBatch {
@@ -22,6 +23,8 @@ const LF = 10;
  * One input's bytes as batches of whole records, about `targetBytes` each, with the header
  * read off the front (blank lines before it skipped, as the tokenizer does).
  * @throws EtlError BAD_HEADER when the input has no header, or one without Key and Data.
+ * @throws RecordTooLong when a record passes `maxRecordBytes`, after yielding every batch
+ *   before it (so the caller can count the lines up to it).
  */
 export async function* inputBatches(
   chunks: AsyncIterable<Buffer>,
@@ -29,9 +32,10 @@ export async function* inputBatches(
   targetBytes: number,
   /** Memory for a batch (a shared slot), or undefined to use memory of its own. */
   memoryFor: (bytes: number) => Buffer | undefined = () => undefined,
+  maxRecordBytes = MAX_RECORD_BYTES,
 ): AsyncGenerator<InputBatch> {
   const allocate = (bytes: number) => memoryFor(bytes) ?? Buffer.allocUnsafeSlow(bytes);
-  const splitter = new RecordSplitter(targetBytes, allocate);
+  const splitter = new RecordSplitter(targetBytes, allocate, maxRecordBytes);
   let layout: ColumnLayout | undefined;
   let linesBefore = 0;
   let firstLine: number | undefined;
@@ -60,13 +64,34 @@ export async function* inputBatches(
     }
     yield batch;
   };
+  /** Batches from the splitter, or the error of a record past the limit (the splitter gave every batch before it already). */
+  const split = (next: () => Buffer[]): { batches: Buffer[]; tooLong?: RecordTooLong } => {
+    try {
+      return { batches: next() };
+    } catch (error) {
+      if (!(error instanceof RecordTooLong) || !("lineFeedsIntoRegion" in error.where)) throw error;
+      return { batches: [], tooLong: error };
+    }
+  };
+  /** Emits what is held, then throws with where the bytes the splitter held start, when that is known here. */
+  const stop = function* (error: RecordTooLong): Generator<InputBatch, never> {
+    if (held) yield* emit(held, false);
+    // Those bytes start at the input's start (no header yet), right after the header, or after the last batch.
+    const regionLine = layout === undefined ? 1 + linesBefore : firstLine;
+    const lineFeedsIntoRegion = "lineFeedsIntoRegion" in error.where ? error.where.lineFeedsIntoRegion : 0;
+    throw new RecordTooLong(error.limit, { lineFeedsIntoRegion, ...(regionLine !== undefined ? { regionLine } : {}) });
+  };
   for await (const chunk of chunks) {
-    for (const bytes of splitter.push(chunk)) {
+    const { batches, tooLong } = split(() => splitter.push(chunk));
+    for (const bytes of batches) {
       if (held) yield* emit(held, false);
       held = bytes;
     }
+    if (tooLong) yield* stop(tooLong);
   }
-  const last = splitter.end();
+  const { batches: rest, tooLong } = split(() => [splitter.end()]);
+  if (tooLong) yield* stop(tooLong);
+  const last = rest[0]!;
   if (held) {
     if (last.length === 0) {
       yield* emit(held, true);

@@ -1,3 +1,4 @@
+import { RecordTooLong, recordTooLongError } from "../csv/record-limit.ts";
 import { EtlError } from "../errors.ts";
 import { decompressIfGzip } from "../input/decompress.ts";
 import type { InputObject } from "../input/input-source.ts";
@@ -30,6 +31,8 @@ export interface ParallelTransformOptions {
   rejectedHeader: string;
   /** Bytes of input per batch. Default 4 MiB. */
   batchBytes?: number;
+  /** The longest record read before the run stops with RECORD_TOO_LONG. */
+  maxRecordBytes: number;
   onProgress?: (bytes: number, rows: number) => void;
 }
 
@@ -123,16 +126,24 @@ export async function transformParallel(objects: readonly InputObject[], output:
           yield chunk;
         }
       })();
-      for await (const batch of inputBatches(counted, object.uri, batchBytes, (bytes) => pool.slots.take(bytes))) {
-        // The main thread's own work (dedup, output) comes first: it helps transform only when no result is waiting.
-        const mayHelp = inFlight.length === 0 || !inFlight[0]!.done;
-        const entry: InFlight = { input: i, batch, result: pool.transform(batch, mayHelp), done: false };
-        entry.result.then(
-          () => (entry.done = true),
-          () => {}, // settled here too: a run that fails may leave batches not awaited yet
-        );
-        inFlight.push(entry);
-        while (inFlight.length > 0 && (inFlight.length >= maxInFlight || inFlight[0]!.done)) await handleOldest();
+      try {
+        for await (const batch of inputBatches(counted, object.uri, batchBytes, (bytes) => pool.slots.take(bytes), options.maxRecordBytes)) {
+          // The main thread's own work (dedup, output) comes first: it helps transform only when no result is waiting.
+          const mayHelp = inFlight.length === 0 || !inFlight[0]!.done;
+          const entry: InFlight = { input: i, batch, result: pool.transform(batch, mayHelp), done: false };
+          entry.result.then(
+            () => (entry.done = true),
+            () => {}, // settled here too: a run that fails may leave batches not awaited yet
+          );
+          inFlight.push(entry);
+          while (inFlight.length > 0 && (inFlight.length >= maxInFlight || inFlight[0]!.done)) await handleOldest();
+        }
+      } catch (error) {
+        if (!(error instanceof RecordTooLong) || !("lineFeedsIntoRegion" in error.where)) throw error;
+        // The batches before the record give the line its bytes start at.
+        while (inFlight.length > 0) await handleOldest();
+        const line = (error.where.regionLine ?? nextLine[i]!) + error.where.lineFeedsIntoRegion;
+        throw recordTooLongError(object.uri, line, error.limit);
       }
       reads.push({ bytes: measure.bytes, sha256: measure.sha256() });
       bytesBefore += measure.bytes;

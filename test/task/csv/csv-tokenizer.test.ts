@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { isFieldInvalid } from "../../../task/src/csv/csv-tokenizer.ts";
+import { CsvByteReader } from "../../../task/src/csv/csv-byte-reader.ts";
+import { CsvTokenizer, isFieldInvalid } from "../../../task/src/csv/csv-tokenizer.ts";
+import { RecordTooLong } from "../../../task/src/csv/record-limit.ts";
 import { fieldsOf, tokenize } from "../../support/csv-rows.ts";
 
 describe("CsvTokenizer (through CsvByteReader)", () => {
@@ -78,5 +80,32 @@ describe("CsvTokenizer (through CsvByteReader)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("stops at a record past the limit, open quote or missing line feed, naming the line it starts on", () => {
+    const read = (text: string, chunk: number) => {
+      const rows: string[][] = [];
+      const reader = new CsvByteReader(new CsvTokenizer((f) => rows.push(f), 50), 50);
+      const bytes = Buffer.from(text);
+      try {
+        for (let at = 0; at < bytes.length; at += chunk) reader.push(bytes.subarray(at, at + chunk));
+        reader.end();
+      } catch (error) {
+        return { rows, error };
+      }
+      return { rows, error: undefined };
+    };
+    for (const chunk of [1, 7, 1000]) {
+      const open = read('Key,Data\na,b\n"x\ny",z\nc,"open\n' + "more\n".repeat(20), chunk);
+      assert.ok(open.error instanceof RecordTooLong, `chunk ${chunk}`);
+      assert.deepEqual(open.error.where, { line: 5 });
+      const noLineFeed = read("Key,Data\na,b\n" + "z".repeat(60), chunk);
+      assert.ok(noLineFeed.error instanceof RecordTooLong, `chunk ${chunk}`);
+      assert.deepEqual(noLineFeed.error.where, { line: 3 });
+      // Just under the limit: read whole.
+      const fits = read(`Key,Data\na,"${"q".repeat(45)}"\n`, chunk);
+      assert.equal(fits.error, undefined);
+      assert.deepEqual(fits.rows.at(-1), ["a", "q".repeat(45)]);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { CsvTokenizer } from "../../../task/src/csv/csv-tokenizer.ts";
-import { findHeader, RecordSplitter } from "../../../task/src/csv/record-splitter.ts";
+import { RecordTooLong } from "../../../task/src/csv/record-limit.ts";
+import { findHeader, lineFeedsBeforeRecordAt, RecordSplitter } from "../../../task/src/csv/record-splitter.ts";
 
 /** Bytes that stress record boundaries: quotes in every position, separators, line ends. */
 const piece = fc.constantFrom('"', '""', ",", "\n", "\r\n", "\r", "a", "Bc", " ", "é", "東", '"x,\ny"', 'q"q');
@@ -78,5 +79,33 @@ describe("findHeader", () => {
   it("finds a header without a line feed only in the last batch", () => {
     assert.deepEqual(findHeader(Buffer.from("Key,Data"), true), { start: 0, end: 8, lineFeedsBefore: 0 });
     assert.equal(findHeader(Buffer.from("\n\n"), true), undefined);
+  });
+
+  it("stops at a record past the limit, after giving every batch before it, holding no more than target + limit", () => {
+    const records = Array.from({ length: 50 }, (_, i) => `r${i},v\n`).join("");
+    const input = Buffer.from(records + 'x,"open\n' + "y\n".repeat(200));
+    const splitter = new RecordSplitter(16, undefined, 100);
+    const batches: Buffer[] = [];
+    let error: unknown;
+    try {
+      for (let at = 0; at < input.length; at += 7) batches.push(...splitter.push(input.subarray(at, at + 7)));
+      batches.push(splitter.end());
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof RecordTooLong, String(error));
+    const given = Buffer.concat(batches).toString();
+    assert.ok(records.startsWith(given), "batches are whole records from the start");
+    // The record starts this many line feeds into what the splitter held.
+    assert.deepEqual(error.where, { lineFeedsIntoRegion: 50 - given.split("\n").length + 1 });
+    assert.throws(() => splitter.end(), RecordTooLong);
+  });
+
+  it("counts the line feeds before the record holding a position, quoted ones included", () => {
+    const bytes = Buffer.from('a,b\n"x\ny",z\nc,"d\n\ne"\nf');
+    assert.equal(lineFeedsBeforeRecordAt(bytes, 2), 0);
+    assert.equal(lineFeedsBeforeRecordAt(bytes, 6), 1); // inside "x\ny"
+    assert.equal(lineFeedsBeforeRecordAt(bytes, 16), 3); // inside "d\n\ne"
+    assert.equal(lineFeedsBeforeRecordAt(bytes, bytes.length - 1), 6);
   });
 });

@@ -130,4 +130,47 @@ describe("runJob, parallel path against the simple path", function () {
     await writeFile(input, "");
     await assert.rejects(run(input, dir.path, { workers: 2 }), (e: unknown) => e instanceof EtlError && e.code === "BAD_HEADER");
   });
+
+  it("stops with RECORD_TOO_LONG at the record's line on both paths, holding no more than the limit, publishing nothing", async () => {
+    const good = (from: number, n: number) => Array.from({ length: n }, (_, k) => `key-${from + k},Value ${from + k}\n`).join("");
+    const cases: [string, string, number][] = [
+      // An unterminated quote after 3,000 good rows (several batches before it).
+      ["open quote", "\n\nKey,Data\n" + good(0, 3000) + 'k,"never closed\n' + good(3000, 15_000), 3003 + 1],
+      // The same with quoted line breaks before it, and CRLF.
+      ["quoted breaks", "Key,Data\r\n" + 'a,"x\r\ny"\r\n'.repeat(200) + good(0, 10) + 'k,"open\r\n' + good(10, 15_000), 1 + 400 + 10 + 1],
+      // No line feed at all after the header.
+      ["no line feeds", "Key,Data\n" + "x".repeat(300_000), 2],
+      // At the very start, before the header is found.
+      ["header", '"Key,Data\n' + good(0, 15_000), 1],
+    ];
+    for (const [name, text, line] of cases) {
+      const input = join(dir.path, `${name}.csv`);
+      await writeFile(input, text);
+      for (const extra of [{ workers: 1 }, { workers: 2, batchBytes: 8_000 }, { workers: 3, batchBytes: 50_000 }]) {
+        const out = join(dir.path, `out-${name}-${extra.workers}`);
+        const outcome = await run(input, out, { ...extra, maxRecordBytes: 100_000 }).then(
+          (r) => `no error: ${JSON.stringify(countsOf(r.summary))}`,
+          (e: unknown) => e,
+        );
+        assert.ok(outcome instanceof EtlError, `${name}, ${extra.workers} workers: ${String(outcome)}`);
+        await assert.rejects(Promise.reject(outcome), (e: unknown) => {
+          assert.ok(e instanceof EtlError, String(e));
+          assert.equal(e.code, "RECORD_TOO_LONG", `${name}, ${extra.workers} workers: ${e.message}`);
+          assert.deepEqual(e.location, { file: input, line }, `${name}, ${extra.workers} workers`);
+          return true;
+        });
+        assert.deepEqual(await readdir(out), [], `${name}, ${extra.workers} workers: nothing published`);
+      }
+    }
+  });
+
+  it("reads a record just under the limit on both paths", async () => {
+    const input = join(dir.path, "long.csv");
+    const long = "v".repeat(60_000);
+    await writeFile(input, `Key,Data\na,"${long}"\nb,c\n`);
+    for (const extra of [{ workers: 1 }, { workers: 2, batchBytes: 8_000 }]) {
+      const r = await run(input, dir.path, { ...extra, maxRecordBytes: 61_000 });
+      assert.ok(r.clean === `a,${long}\nb,c\n`, `${extra.workers} workers: clean rows`);
+    }
+  });
 });
