@@ -38,6 +38,8 @@ export interface ComputeArgs {
   readonly environment: pulumi.Input<TaskEnvironmentArgs>;
   /** ARN of the Redshift workgroup (scopes the Data API permissions). */
   readonly workgroupArn: pulumi.Input<string>;
+  /** Task variables ECS fills from Secrets Manager (name → complete secret ARN). Default none. */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -100,7 +102,7 @@ function createLogGroup(name: string, args: ComputeArgs, opts: pulumi.CustomReso
 function createExecutionRole(name: string, args: ComputeArgs, logGroup: aws.cloudwatch.LogGroup, opts: pulumi.CustomResourceOptions) {
   const statements = pulumi
     .all([args.repositoryArn, logGroup.arn])
-    .apply(([repositoryArn, logGroupArn]) => executionRoleStatements({ repositoryArn, logGroupArn }));
+    .apply(([repositoryArn, logGroupArn]) => executionRoleStatements({ repositoryArn, logGroupArn, secretArns: Object.values(args.secrets ?? {}) }));
   return createRole(`${name}-execution`, "ECS: pull the task image, write its logs", renderPolicyDocument(ecsExecutionTrust()), statements, opts);
 }
 
@@ -143,7 +145,14 @@ function createTaskDefinition(
     .all([args.imageUri, args.environment, deps.logGroup.name])
     .apply(([image, environment, logGroup]) =>
       JSON.stringify(
-        containerDefinitions({ name: args.containerName, image, environment: taskEnvironment(environment), logGroup, region: args.region }),
+        containerDefinitions({
+          name: args.containerName,
+          image,
+          environment: taskEnvironment(environment),
+          ...(args.secrets ? { secrets: args.secrets } : {}),
+          logGroup,
+          region: args.region,
+        }),
       ),
     );
   return new aws.ecs.TaskDefinition(

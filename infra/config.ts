@@ -27,6 +27,13 @@ const checkedBy = (problemOf: (value: string) => string | undefined) =>
     return problem === undefined || ctx.reject({ problem });
   });
 
+/** The complete ARN of a Secrets Manager secret (with the six characters AWS appends to its name). */
+function secretArn() {
+  return type(/^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/).describe(
+    "the complete ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
+  );
+}
+
 /**
  * The stack configuration, as Pulumi hands it over (every value a string), keyed as it is set:
  * `pulumi config set <key> <value>`. Parsing turns it into {@link InfraConfig}.
@@ -92,7 +99,20 @@ export const infraConfigSchema = type({
   natGateway: type.enumerated("none", "single").default("none"),
   /** E-mail address told about failed runs (used by the scheduler). Optional. */
   "alertEmail?": "string.email",
+  /** ARN of a Secrets Manager secret holding the heartbeat URL (`CTI_HEARTBEAT_URL`). Optional. */
+  "heartbeatUrlArn?": secretArn(),
+  /** ARN of a Secrets Manager secret holding the PagerDuty routing key (`CTI_PAGERDUTY_ROUTING_KEY`). Optional. */
+  "pagerDutyRoutingKeyArn?": secretArn(),
+  /** ARN of a Secrets Manager secret holding the run-outcome webhook URL (`CTI_WEBHOOK_URL`). Optional. */
+  "webhookUrlArn?": secretArn(),
 }).onUndeclaredKey("reject");
+
+/** Which task variable each notification secret key fills (the task reads them, see the README's Operations). */
+export const notificationSecretKeys = {
+  heartbeatUrlArn: "CTI_HEARTBEAT_URL",
+  pagerDutyRoutingKeyArn: "CTI_PAGERDUTY_ROUTING_KEY",
+  webhookUrlArn: "CTI_WEBHOOK_URL",
+} as const;
 
 /** Raw config: key as set with `pulumi config set`, value as a string. */
 export type RawInfraConfig = Record<string, string | undefined>;
@@ -141,6 +161,11 @@ export interface InfraConfig {
   readonly natGateway: "none" | "single";
   /** Alert e-mail, if any. */
   readonly alertEmail?: string;
+  /**
+   * Task variables filled from Secrets Manager when the task starts, by variable name
+   * (`CTI_PAGERDUTY_ROUTING_KEY` → secret ARN); empty when none is configured.
+   */
+  readonly notificationSecrets: Readonly<Record<string, string>>;
 }
 
 /** The result of {@link parseInfraConfig}: data, never thrown. */
@@ -180,6 +205,12 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfigResult {
     logRetentionDays: parsed.logRetentionDays,
     natGateway: parsed.natGateway,
     ...(parsed.alertEmail === undefined ? {} : { alertEmail: parsed.alertEmail }),
+    notificationSecrets: Object.fromEntries(
+      Object.entries(notificationSecretKeys).flatMap(([key, variable]) => {
+        const arn = parsed[key as keyof typeof notificationSecretKeys];
+        return arn === undefined ? [] : [[variable, arn]];
+      }),
+    ),
   };
   const problems = crossFieldProblems(config);
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
@@ -197,6 +228,14 @@ function crossFieldProblems(config: InfraConfig): string[] {
     problems.push(
       `inputPrefix must not overlap the output prefix "${config.outputPrefix}" (was "${config.inputPrefix}")`,
     );
+  }
+  for (const [key, variable] of Object.entries(notificationSecretKeys)) {
+    const arn = config.notificationSecrets[variable];
+    if (arn === undefined) continue;
+    const region = arn.split(":")[3];
+    if (region !== config.region) problems.push(`${key} must name a secret in the stack's region ${config.region} (was in ${region})`);
+    // The endpoints are on the internet; private subnets without a NAT gateway have no route there.
+    if (config.natGateway !== "single") problems.push(`${key} needs natGateway "single": the task reaches ${variable} on the internet (natGateway was "${config.natGateway}")`);
   }
   const table = redshiftTaskEnvironment.pick("CTI_TABLE")({ CTI_TABLE: config.redshiftTable });
   if (table instanceof type.errors) {

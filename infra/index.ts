@@ -62,6 +62,7 @@ const compute = new Compute(component("compute"), {
   repositoryArn: registry.repositoryArn,
   bucketArn: storage.bucketArn,
   workgroupArn: warehouse.workgroupArn,
+  secrets: config.notificationSecrets,
   environment: pulumi.all([storage.bucketName, warehouse.workgroupName, warehouse.copyRoleArn]).apply(
     ([bucket, workgroup, copyRoleArn]) => ({
       bucket,

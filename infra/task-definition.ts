@@ -70,6 +70,8 @@ export interface ContainerArgs {
   readonly image: string;
   /** Environment variables. */
   readonly environment: Readonly<Record<string, string>>;
+  /** Variables ECS fills from Secrets Manager when the task starts: name → secret ARN. */
+  readonly secrets?: Readonly<Record<string, string>>;
   /** Log group name. */
   readonly logGroup: string;
   /** Region of the log group. */
@@ -93,6 +95,14 @@ export function containerDefinitions(args: ContainerArgs): Record<string, unknow
       environment: Object.entries(args.environment)
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([name, value]) => ({ name, value })),
+      // The values never appear in the task definition, its revisions or the stack's state.
+      ...(args.secrets && Object.keys(args.secrets).length > 0
+        ? {
+            secrets: Object.entries(args.secrets)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([name, valueFrom]) => ({ name, valueFrom })),
+          }
+        : {}),
       // Node as PID 1 does not reap children or forward signals; ECS's init does.
       linuxParameters: { initProcessEnabled: true },
       stopTimeout: stopTimeoutSeconds,

@@ -6,6 +6,8 @@ export interface ExecutionRoleScope {
   readonly repositoryArn: string;
   /** ARN of the task's log group (with or without a trailing `:*`). */
   readonly logGroupArn: string;
+  /** Secrets Manager secrets ECS injects into the container (complete ARNs); none by default. */
+  readonly secretArns?: readonly string[];
 }
 
 /** ECR actions needed to pull an image from one repository. */
@@ -15,8 +17,9 @@ export const imagePullActions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGe
 export const logWriteActions = ["logs:CreateLogStream", "logs:PutLogEvents"];
 
 /**
- * The execution role (used by ECS, not by the job): pull this repository's image and write to
- * this log group, nothing else.
+ * The execution role (used by ECS, not by the job): pull this repository's image, write to
+ * this log group, and read the container's secrets (those ARNs only), nothing else. Secrets
+ * encrypted with AWS's own key need no KMS grant.
  * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
  */
 export function executionRoleStatements(scope: ExecutionRoleScope): PolicyStatement[] {
@@ -26,5 +29,8 @@ export function executionRoleStatements(scope: ExecutionRoleScope): PolicyStatem
     { sid: "GetRegistryToken", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
     { sid: "PullTaskImage", actions: imagePullActions, resources: [scope.repositoryArn] },
     { sid: "WriteTaskLogs", actions: logWriteActions, resources: [logGroup, `${logGroup}:log-stream:*`] },
+    ...(scope.secretArns && scope.secretArns.length > 0
+      ? [{ sid: "ReadContainerSecrets", actions: ["secretsmanager:GetSecretValue"], resources: [...new Set(scope.secretArns)].sort() }]
+      : []),
   ];
 }

@@ -5,7 +5,8 @@ import { parsePolicyDocument } from "../../infra/iam/policy-document.ts";
 import { isUnscopable } from "../../infra/iam/unscopable-actions.ts";
 import { containerUser } from "../../infra/task-definition.ts";
 import { adapterActions } from "./support/adapter-actions.ts";
-import { fakeAccountId, loadProgram, oneResource, type RecordedResource } from "./support/pulumi-mocks.ts";
+import { Compute } from "../../infra/compute.ts";
+import { fakeAccountId, loadProgram, oneResource, sandboxPrefix, settle, type RecordedResource } from "./support/pulumi-mocks.ts";
 
 type Container = {
   name: string;
@@ -158,6 +159,58 @@ describe("Compute", () => {
 
     it("is attached to the role the task definition uses", () => {
       assert.equal(oneResource("aws:iam/rolePolicy:RolePolicy", "cti-etl-compute-task-policy").inputs.role, role("cti-etl-compute-task-role").state.id);
+    });
+  });
+
+  describe("with notification secrets (a sandbox component)", () => {
+    const name = `${sandboxPrefix}compute-secrets`;
+    const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:cti-etl/pagerduty-AbC123";
+    let sandboxContainer: Container & { secrets?: { name: string; valueFrom: string }[] };
+    before(async () => {
+      new Compute(name, {
+        region: "us-east-1",
+        clusterName: "sandbox",
+        taskFamily: "sandbox",
+        containerName: "etl",
+        logGroupName: "/sandbox/task",
+        logRetentionDays: 30,
+        cpu: 1024,
+        memory: 2048,
+        cpuArchitecture: "ARM64",
+        ephemeralStorageGiB: 21,
+        imageUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/task@sha256:" + "a".repeat(64),
+        repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/task",
+        bucketArn: "arn:aws:s3:::sandbox",
+        workgroupArn: "arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/sandbox",
+        secrets: { CTI_PAGERDUTY_ROUTING_KEY: arn },
+        environment: {
+          bucket: "sandbox",
+          inputPrefix: "input/",
+          outputPrefix: "runs/",
+          table: "public.cti_records",
+          workgroup: "sandbox",
+          database: "cti",
+          copyRoleArn: "arn:aws:iam::123456789012:role/copy",
+        },
+      });
+      await settle();
+      const definition = oneResource("aws:ecs/taskDefinition:TaskDefinition", name);
+      sandboxContainer = (JSON.parse(String(definition.inputs.containerDefinitions)) as (typeof sandboxContainer)[])[0]!;
+    });
+
+    it("has ECS inject them into the container, by ARN", () => {
+      assert.deepEqual(sandboxContainer.secrets, [{ name: "CTI_PAGERDUTY_ROUTING_KEY", valueFrom: arn }]);
+      assert.ok(!sandboxContainer.environment.some((v) => v.name === "CTI_PAGERDUTY_ROUTING_KEY"));
+    });
+
+    it("lets the execution role read exactly those secrets", () => {
+      const statements = parsePolicyDocument(oneResource("aws:iam/rolePolicy:RolePolicy", `${name}-execution`).inputs.policy);
+      const read = statements.filter((s) => s.actions.some((a) => a.startsWith("secretsmanager:")));
+      assert.deepEqual(read.map((s) => [s.actions, s.resources]), [[["secretsmanager:GetSecretValue"], [arn]]]);
+    });
+
+    it("leaves the deployed stack's task without secrets (none configured in dev)", () => {
+      assert.equal("secrets" in container, false);
     });
   });
 });

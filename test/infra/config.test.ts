@@ -26,7 +26,10 @@ const defaults: InfraConfig = {
   redshiftTable: "public.cti_records",
   logRetentionDays: 30,
   natGateway: "none",
+  notificationSecrets: {},
 };
+
+const secret = (name: string, region = "us-east-1") => `arn:aws:secretsmanager:${region}:123456789012:secret:cti-etl/${name}-AbC123`;
 
 /** Stack-file keys (`cti-etl:taskCpu`) as `parseInfraConfig` takes them (`taskCpu`). */
 function asRaw(stackConfig: Record<string, string>): RawInfraConfig {
@@ -58,6 +61,17 @@ describe("config", () => {
       assert.equal(result.config.natGateway, "single");
     });
 
+    it("maps the notification secrets to the task variables they fill", () => {
+      const result = parseInfraConfig({
+        "aws:region": "us-east-1",
+        natGateway: "single",
+        heartbeatUrlArn: secret("heartbeat"),
+        pagerDutyRoutingKeyArn: secret("pagerduty"),
+      });
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.deepEqual(result.config.notificationSecrets, { CTI_HEARTBEAT_URL: secret("heartbeat"), CTI_PAGERDUTY_ROUTING_KEY: secret("pagerduty") });
+    });
+
     const refused: [string, RawInfraConfig, RegExp][] = [
       ["a CPU size Fargate lacks", { taskCpu: "300" }, /^taskCpu must be 256, 512, 1024, 2048, 4096, 8192 or 16384 \(was 300\)$/],
       ["a non-numeric CPU", { taskCpu: "lots" }, /^taskCpu must be .*integer.* \(was "lots"\)$/],
@@ -86,6 +100,10 @@ describe("config", () => {
       ["a retention CloudWatch does not offer", { logRetentionDays: "2" }, /^logRetentionDays must be 1, 3, 5, 7, 14, 30, .* or 3653 \(was 2\)$/],
       ["an unknown NAT choice", { natGateway: "double" }, /^natGateway must be "none" or "single" \(was "double"\)$/],
       ["an alert address that is not an e-mail", { alertEmail: "ops" }, /^alertEmail must be an email address \(was "ops"\)$/],
+      ["a secret named by its name, not its ARN", { natGateway: "single", webhookUrlArn: "cti-etl/webhook" }, /^webhookUrlArn must be the complete ARN of a Secrets Manager secret .* \(was "cti-etl\/webhook"\)$/],
+      ["a secret ARN without its six-character suffix", { natGateway: "single", webhookUrlArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cti-etl/webhook" }, /^webhookUrlArn must be the complete ARN/],
+      ["a notification secret without a NAT gateway", { pagerDutyRoutingKeyArn: secret("pagerduty") }, /^pagerDutyRoutingKeyArn needs natGateway "single": the task reaches CTI_PAGERDUTY_ROUTING_KEY on the internet \(natGateway was "none"\)$/],
+      ["a notification secret in another region", { natGateway: "single", heartbeatUrlArn: secret("heartbeat", "eu-west-1") }, /^heartbeatUrlArn must name a secret in the stack's region us-east-1 \(was in eu-west-1\)$/],
       ["a region that is not a region code", { "aws:region": "Europe" }, /^aws:region must be an AWS region code such as us-east-1 \(was "Europe"\)$/],
       ["a misspelt key", { taskCPU: "1024" }, /^taskCPU is not a known setting \(was "1024"\): remove it or use one of aws:region, .*taskCpu/],
     ];

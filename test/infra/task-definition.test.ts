@@ -66,5 +66,26 @@ describe("task-definition", () => {
       assert.equal(container.essential, true);
       assert.match(String(container.image), /@sha256:[0-9a-f]{64}$/);
     });
+
+    it("has no secrets unless some are configured", () => {
+      assert.equal("secrets" in container, false);
+    });
+
+    it("takes configured secrets from Secrets Manager by ARN, sorted, never into the environment", () => {
+      const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:cti-etl/${name}-AbC123`;
+      const [withSecrets] = containerDefinitions({
+        name: "etl",
+        image: "img",
+        environment: { A: "1" },
+        secrets: { CTI_WEBHOOK_URL: arn("webhook"), CTI_HEARTBEAT_URL: arn("heartbeat") },
+        logGroup: "/cti-etl/dev/task",
+        region: "us-east-1",
+      }) as [Record<string, unknown>];
+      assert.deepEqual(withSecrets.secrets, [
+        { name: "CTI_HEARTBEAT_URL", valueFrom: arn("heartbeat") },
+        { name: "CTI_WEBHOOK_URL", valueFrom: arn("webhook") },
+      ]);
+      assert.deepEqual(withSecrets.environment, [{ name: "A", value: "1" }]);
+    });
   });
 });

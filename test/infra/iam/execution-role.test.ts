@@ -28,4 +28,11 @@ describe("executionRoleStatements", () => {
     const wildcard = statements.filter((s) => s.resources?.includes("*"));
     assert.deepEqual(wildcard.map((s) => s.actions), [["ecr:GetAuthorizationToken"]]);
   });
+
+  it("reads no secret unless the container has some, and then exactly those", () => {
+    assert.equal(statements.some((s) => s.actions.some((a) => a.startsWith("secretsmanager:"))), false);
+    const arns = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:b-AbC123", "arn:aws:secretsmanager:us-east-1:123456789012:secret:a-XyZ789"];
+    const read = executionRoleStatements({ repositoryArn, logGroupArn, secretArns: [...arns, arns[0]!] }).filter((s) => s.actions.some((a) => a.startsWith("secretsmanager:")));
+    assert.deepEqual(read.map((s) => [s.actions, s.resources]), [[["secretsmanager:GetSecretValue"], [...arns].sort()]]);
+  });
 });
