@@ -168,32 +168,43 @@ export class RecordSplitter {
 }
 
 /**
- * Line feeds in `bytes` (which start at a record boundary) before the record that holds
- * `bytes[pos]` starts, following the same quote rules as the splitter.
+ * Where the record starting at `start` ends in `bytes` (just past its line feed), or -1 when it
+ * does not end before `limit`; the splitter's quote rules. `lineFeeds` counts every line feed
+ * passed, quoted ones included.
  */
-export function lineFeedsBeforeRecordAt(bytes: Buffer, pos: number): number {
-  let lineFeeds = 0;
-  let atRecordStart = 0;
+function recordEnd(bytes: Buffer, start: number, limit: number): { end: number; lineFeeds: number } {
   let inQuote = false;
-  let previous = LF;
-  for (let i = 0; i < pos; i++) {
-    const b = bytes[i]!;
+  let fieldStart = true;
+  let lineFeeds = 0;
+  for (let i = start; i < limit; i++) {
+    const b = bytes[i];
+    if (b === LF) lineFeeds++;
     if (inQuote) {
       if (b === QUOTE) {
         if (bytes[i + 1] === QUOTE) i++;
         else inQuote = false;
-      } else if (b === LF) {
-        lineFeeds++;
       }
-    } else if (b === LF) {
-      lineFeeds++;
-      atRecordStart = lineFeeds;
-    } else if (b === QUOTE && (previous === COMMA || previous === LF)) {
-      inQuote = true;
+      continue;
     }
-    previous = bytes[i]!;
+    if (b === LF) return { end: i + 1, lineFeeds };
+    if (b === QUOTE && fieldStart) inQuote = true;
+    fieldStart = b === COMMA;
   }
-  return atRecordStart;
+  return { end: -1, lineFeeds };
+}
+
+/**
+ * Line feeds in `bytes` (which start at a record boundary) before the record that holds
+ * `bytes[pos]` starts.
+ */
+export function lineFeedsBeforeRecordAt(bytes: Buffer, pos: number): number {
+  let lineFeeds = 0;
+  for (let at = 0; ; ) {
+    const record = recordEnd(bytes, at, pos);
+    if (record.end === -1) return lineFeeds;
+    lineFeeds += record.lineFeeds;
+    at = record.end;
+  }
 }
 
 /**
@@ -212,20 +223,7 @@ export function findHeader(batch: Buffer, final: boolean): { start: number; end:
     lineFeedsBefore++;
   }
   if (pos >= batch.length) return undefined;
-  let inQuote = false;
-  let fieldStart = true;
-  for (let i = pos; i < batch.length; i++) {
-    const b = batch[i];
-    if (inQuote) {
-      if (b === QUOTE) {
-        if (batch[i + 1] === QUOTE) i++;
-        else inQuote = false;
-      }
-      continue;
-    }
-    if (b === LF) return { start: pos, end: i + 1, lineFeedsBefore };
-    if (b === QUOTE && fieldStart) inQuote = true;
-    fieldStart = b === COMMA;
-  }
+  const { end } = recordEnd(batch, pos, batch.length);
+  if (end !== -1) return { start: pos, end, lineFeedsBefore };
   return final ? { start: pos, end: batch.length, lineFeedsBefore } : undefined;
 }
