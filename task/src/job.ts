@@ -84,6 +84,7 @@ export async function runJob(options: JobOptions): Promise<RunSummary> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const workers = options.workers ?? 1;
+  const maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
   try {
     const objects = await options.input.list();
     const totalBytes = objects.reduce((n, o) => n + o.size, 0);
@@ -102,10 +103,10 @@ export async function runJob(options: JobOptions): Promise<RunSummary> {
             cleanHeader: CLEAN_HEADER,
             rejectedHeader: REJECTED_HEADER,
             ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
-            maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES,
+            maxRecordBytes,
             ...(progress ? { onProgress: progress } : {}),
           })
-        : await transformSimple(objects, options, progress);
+        : await transformSimple(objects, options, maxRecordBytes, progress);
     const counts = reports.reduce((sum, r) => addCounts(sum, r.counts), emptyCounts());
     const sum = (ps: typeof parts) => ps.reduce((n, p) => n + p.rows, 0);
     checkInvariant(counts, sum(parts), sum(rejectedFiles));
@@ -135,7 +136,11 @@ export async function runJob(options: JobOptions): Promise<RunSummary> {
 }
 
 /** The simple path: every input in order on the main thread, gzip on libuv's thread pool. */
-async function transformSimple(objects: readonly InputObject[], options: JobOptions, progress: ((bytes: number, rows: number) => void) | undefined): Promise<TransformOutcome> {
+async function transformSimple(
+  objects: readonly InputObject[],
+  options: JobOptions,
+  maxRecordBytes: number,
+  progress: ((bytes: number, rows: number) => void) | undefined): Promise<TransformOutcome> {
   const schema = createRecordSchema({ maxFieldBytes: options.maxFieldBytes });
   const dedup = new Deduplicator();
   const partOptions = { partBytes: options.partBytes, gzipLevel: options.gzipLevel };
@@ -147,7 +152,7 @@ async function transformSimple(objects: readonly InputObject[], options: JobOpti
     let rowsBefore = 0;
     for (const object of objects) {
       const onProgress = (bytes: number, rows: number) => progress?.(bytesBefore + bytes, rowsBefore + rows);
-      const report = await transformObject(object, schema, dedup, clean, rejected, options.maxRecordBytes ?? MAX_RECORD_BYTES, onProgress);
+      const report = await transformObject(object, schema, dedup, clean, rejected, maxRecordBytes, onProgress);
       reports.push(report);
       bytesBefore += report.bytes;
       rowsBefore += report.counts.rowsRead;
@@ -173,8 +178,7 @@ async function transformObject(
   progress: (bytes: number, rows: number) => void,
 ): Promise<InputReport> {
   const processor = new RecordProcessor(schema, dedup, object.uri);
-  const limit = maxRecordBytes;
-  const reader = new CsvByteReader(new CsvTokenizer(processor.onRow, limit), limit);
+  const reader = new CsvByteReader(new CsvTokenizer(processor.onRow, maxRecordBytes), maxRecordBytes);
   const { chunks, measure } = measured(object.open());
   const badGzip = (e: unknown) =>
     e instanceof EtlError ? e : new EtlError("INPUT_UNREADABLE", `not a readable gzip stream: ${(e as Error).message}`, { file: object.uri }, { cause: e });

@@ -4,9 +4,10 @@ import { EtlError } from "../errors.ts";
  * The longest record the job reads: 64 MiB of input (the simple path counts characters of the
  * decoded text; the parallel path bytes, noticing once a record runs this far past the point
  * where its batch could have ended, so at most one batch, 4 MiB, later). Past it the run stops
- * with RECORD_TOO_LONG naming the line where the record starts. A real record is a key and a value of at most 64 KiB each;
- * one this long is a quote left open (the rest of the file would become one field) or a file
- * without line feeds, and holding it would make memory grow with the file.
+ * with RECORD_TOO_LONG naming the line where the record starts. A real record is a key and a
+ * value of at most 64 KiB each; one this long is a quote left open (the rest of the file would
+ * become one field) or a file without line feeds, and holding it would make memory grow with
+ * the file.
  */
 export const MAX_RECORD_BYTES = 64 << 20;
 

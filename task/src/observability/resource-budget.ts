@@ -6,7 +6,9 @@
  * is why the limits are read at all. The decisions themselves are parallel/sizing.ts's, which
  * the benchmark sizes the job with too.
  */
-import { cpuCount, defaultMemoryBudget, defaultWorkers, memoryLimitBytes, type TaskResources } from "../parallel/sizing.ts";
+import { cpuCount, defaultMemoryBudget, defaultWorkers, memoryLimitBytes, type HostResources, type TaskResources } from "../parallel/sizing.ts";
+
+export type { HostResources };
 
 /** The limits known from the task metadata. */
 export interface TaskLimits {
@@ -15,9 +17,6 @@ export interface TaskLimits {
   /** MiB, e.g. 2048. */
   memoryLimitMiB?: number;
 }
-
-/** What the host and the container's cgroup report (see parallel/host-resources.ts). */
-export type HostResources = Omit<TaskResources, "ecsCpuVcpus" | "ecsMemoryMiB">;
 
 /** What the job may use. */
 export interface ResourceBudget {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism, totalmem } from "node:os";
-import type { TaskResources } from "./sizing.ts";
+import type { HostResources } from "./sizing.ts";
 
 /** Where cgroup v2 keeps this container's limits. */
 const CGROUP = "/sys/fs/cgroup";
@@ -11,7 +11,7 @@ const CGROUP = "/sys/fs/cgroup";
  * come from the task metadata (observability/ecs-metadata.ts). A file that cannot be read is
  * left out; this never fails.
  */
-export async function readHostResources(cgroupDir = CGROUP): Promise<Omit<TaskResources, "ecsCpuVcpus" | "ecsMemoryMiB">> {
+export async function readHostResources(cgroupDir = CGROUP): Promise<HostResources> {
   const read = (name: string) => readFile(`${cgroupDir}/${name}`, "utf8").catch(() => undefined);
   const [cpuMax, memoryMax] = await Promise.all([read("cpu.max"), read("memory.max")]);
   return {

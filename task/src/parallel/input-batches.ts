@@ -64,22 +64,23 @@ export async function* inputBatches(
     }
     yield batch;
   };
-  /** Batches from the splitter, or the error of a record past the limit (the splitter gave every batch before it already). */
-  const split = (next: () => Buffer[]): { batches: Buffer[]; tooLong?: RecordTooLong } => {
+  /** A record past the limit: its limit, and line feeds from the start of the bytes the splitter held to it. */
+  type TooLong = { limit: number; lineFeedsIntoRegion: number };
+  /** Batches from the splitter, or the record past the limit (the splitter gave every batch before it already). */
+  const split = (next: () => Buffer[]): { batches: Buffer[]; tooLong?: TooLong } => {
     try {
       return { batches: next() };
     } catch (error) {
       if (!(error instanceof RecordTooLong) || !("lineFeedsIntoRegion" in error.where)) throw error;
-      return { batches: [], tooLong: error };
+      return { batches: [], tooLong: { limit: error.limit, lineFeedsIntoRegion: error.where.lineFeedsIntoRegion } };
     }
   };
   /** Emits what is held, then throws with where the bytes the splitter held start, when that is known here. */
-  const stop = function* (error: RecordTooLong): Generator<InputBatch, never> {
+  const stop = function* ({ limit, lineFeedsIntoRegion }: TooLong): Generator<InputBatch, never> {
     if (held) yield* emit(held, false);
     // Those bytes start at the input's start (no header yet), right after the header, or after the last batch.
     const regionLine = layout === undefined ? 1 + linesBefore : firstLine;
-    const lineFeedsIntoRegion = "lineFeedsIntoRegion" in error.where ? error.where.lineFeedsIntoRegion : 0;
-    throw new RecordTooLong(error.limit, { lineFeedsIntoRegion, ...(regionLine !== undefined ? { regionLine } : {}) });
+    throw new RecordTooLong(limit, { lineFeedsIntoRegion, ...(regionLine !== undefined ? { regionLine } : {}) });
   };
   for await (const chunk of chunks) {
     const { batches, tooLong } = split(() => splitter.push(chunk));

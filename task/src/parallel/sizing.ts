@@ -24,6 +24,9 @@ export interface TaskResources {
   cgroupMemoryMax?: string;
 }
 
+/** What the host and the container's cgroup report: everything but the ECS task's own limits. */
+export type HostResources = Omit<TaskResources, "ecsCpuVcpus" | "ecsMemoryMiB">;
+
 /** CPUs the task has: the smallest of what the OS, ECS and the cgroup quota allow, at least 1. */
 export function cpuCount(r: TaskResources): number {
   const limits = [Math.max(1, Math.floor(r.availableParallelism))];
