@@ -1,7 +1,8 @@
 /**
  * The one Pulumi mocks helper of the infra tests. It records every resource the program
  * registers, answers with fake outputs, and loads the program once per test run with the `dev`
- * stack's configuration (`Pulumi.dev.yaml`).
+ * stack's configuration as the Pulumi CLI would hand it over (`Pulumi.yaml` and `Pulumi.dev.yaml`
+ * merged by the CLI's rules: {@link readStackConfig}).
  *
  * awsx components are remote: under mocks nothing runs them, so their outputs come from the
  * fakes below. Every output an awsx class declares either gets a fake value or a poison marker;
@@ -15,11 +16,15 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { stackConfigAsTheCliHandsIt } from "../../support/pulumi-cli/stack-config.ts";
 
 export const project = "cti-etl";
 export const stack = "dev";
 export const fakeAccountId = "123456789012";
+/** The directory of `Pulumi.yaml` and the stack files. */
+const projectDir = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** One resource as the mocks saw it. */
 export interface RecordedResource {
@@ -288,15 +293,16 @@ export function promiseOf<T>(value: pulumi.Input<T>, label = "output"): Promise<
   });
 }
 
-/** Raw stack configuration from `Pulumi.<stack>.yaml` (flat `namespace:key: value` lines). */
+/**
+ * A stack's configuration as the Pulumi CLI hands it to the program: `Pulumi.yaml` and
+ * `Pulumi.<stack>.yaml` merged and validated by the CLI's rules (test/support/pulumi-cli/stack-config.ts,
+ * after `mergeConfig` in pulumi/pulumi's pkg/workspace/config.go), keyed `<namespace>:<name>` as
+ * `pulumi.runtime.allConfig()` shows it. Throws the CLI's error where `pulumi up` would stop.
+ */
 export function readStackConfig(stackName = stack): Record<string, string> {
-  const text = readFileSync(new URL(`../../../Pulumi.${stackName}.yaml`, import.meta.url), "utf8");
-  const config: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const match = /^ {2}([\w-]+:[\w-]+):\s*(.*?)\s*$/.exec(line);
-    if (match) config[match[1]!] = match[2]!.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1");
-  }
-  return config;
+  return Object.fromEntries(
+    Object.entries(stackConfigAsTheCliHandsIt(projectDir, stackName)).map(([key, value]) => [key.replace(/^([^:]+):config:/, "$1:"), value]),
+  );
 }
 
 /** What {@link loadProgram} returns. */
@@ -313,7 +319,8 @@ let loading: Promise<LoadedProgram> | undefined;
 export function loadProgram(): Promise<LoadedProgram> {
   loading ??= (async () => {
     await pulumi.runtime.setMocks(mocks, project, stack, false);
-    pulumi.runtime.setAllConfig(readStackConfig(stack));
+    // PULUMI_CONFIG as the Node language host builds it; setAllConfig cleans the keys as the SDK does.
+    pulumi.runtime.setAllConfig(stackConfigAsTheCliHandsIt(projectDir, stack));
     const program = (await import("../../../infra/index.ts")) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(program)) outputs[name] = await promiseOf(value as pulumi.Input<unknown>, `stack output ${name}`);
