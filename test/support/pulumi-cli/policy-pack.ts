@@ -21,7 +21,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as analyzerGrpcTypes from "@pulumi/pulumi/proto/analyzer_grpc_pb.js";
 import type * as analyzerPbTypes from "@pulumi/pulumi/proto/analyzer_pb.js";
@@ -115,7 +115,8 @@ export interface RunningPack {
  * stderr when it exits before printing its port.
  */
 export async function startPolicyPack(packDir: string, stack: PackStack, timeoutMs = 60_000): Promise<RunningPack> {
-  const runPath = dirname(createRequire(join(packDir, "package.json")).resolve("@pulumi/pulumi/cmd/run-policy-pack"));
+  // locateModule: `node -e "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))"` in the pack directory.
+  const runPath = createRequire(join(packDir, "package.json")).resolve("@pulumi/pulumi/cmd/run-policy-pack");
   const { NODE_OPTIONS: _testRunnerOptions, ...cliEnv } = process.env;
   const command = policyPackCommand({
     node: process.execPath,
