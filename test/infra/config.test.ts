@@ -179,15 +179,7 @@ describe("config", () => {
   });
 
   describe("stack files", () => {
-    const projectFile = readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8");
     const stackFile = readFileSync(new URL("../../Pulumi.dev.yaml", import.meta.url), "utf8");
-    const projectKeys = knownKeys().filter((key) => key !== "aws:region");
-
-    it("declares every project key in Pulumi.yaml with a type and a description, none secret", () => {
-      const declared = [...projectFile.matchAll(/^ {2}(\w+):\n {4}type: (\w+)\n {4}description: (.+)$/gm)].map((m) => m[1]);
-      assert.deepEqual(declared.sort(), [...projectKeys].sort());
-      assert.doesNotMatch(projectFile, /secret:\s*true/);
-    });
 
     it("documents every key in Pulumi.dev.yaml with a comment line above it", () => {
       const lines = stackFile.split("\n");

@@ -1,7 +1,8 @@
 /**
  * The one Pulumi mocks helper of the infra tests. It records every resource the program
  * registers, answers with fake outputs, and loads the program once per test run with the `dev`
- * stack's configuration (`Pulumi.dev.yaml`).
+ * stack's configuration as the Pulumi CLI would hand it over (`Pulumi.yaml` and `Pulumi.dev.yaml`
+ * merged by the CLI's rules: {@link readStackConfig}).
  *
  * awsx components are remote: under mocks nothing runs them, so their outputs come from the
  * fakes below. Every output an awsx class declares either gets a fake value or a poison marker;
@@ -15,11 +16,15 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { stackConfigAsTheCliHandsIt } from "../../support/pulumi-cli/stack-config.ts";
 
 export const project = "cti-etl";
 export const stack = "dev";
 export const fakeAccountId = "123456789012";
+/** The directory of `Pulumi.yaml` and the stack files. */
+const projectDir = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** One resource as the mocks saw it. */
 export interface RecordedResource {
@@ -91,15 +96,62 @@ function physicalName(name: string, inputs: Record<string, unknown>): string {
   return String(inputs.name ?? `${name}-${hex(name, 7)}`);
 }
 
-/** Fake outputs of AWS resources the program reads, keyed by type token. */
-const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+/** The bucket a bucket sub-resource configures (its `bucket` input, a bucket name). */
+function bucketOf(name: string, inputs: Record<string, unknown>): string {
+  if (typeof inputs.bucket !== "string") throw new Error(`${name} has no bucket name`);
+  return inputs.bucket;
+}
+
+/** A bucket sub-resource: the provider's id is the bucket name; AWS gives it no ARN. */
+const bucketSubresource = (name: string, inputs: Record<string, unknown>) => ({ id: bucketOf(name, inputs) });
+
+/** A VPC security group rule: `sgr-` id, and its ARN (EC2 API SecurityGroupRule; AWS provider `vpc` module). */
+const securityGroupRule = (name: string) => {
+  const id = `sgr-${hex(name, 17)}`;
+  return { id, securityGroupRuleId: id, arn: `arn:aws:ec2:${region()}:${fakeAccountId}:security-group-rule/${id}` };
+};
+
+/**
+ * Fake outputs of every AWS resource type the program declares, keyed by type token, in the
+ * formats AWS and the AWS provider really use: the provider's `id` (a name, an ARN or a
+ * generated id, per type) and ARNs as the service documents them
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html,
+ * "Resource types" of each service). Types AWS gives no ARN get none. `test/infra/support/pulumi-mocks.test.ts`
+ * holds every recorded id and ARN against an independent pattern per type.
+ */
+export const awsFakes: Readonly<Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>>> = {
   "aws:s3/bucket:Bucket": (name, inputs) => {
     const bucket = String(inputs.bucket ?? `${name}-${hex(name, 7)}`);
-    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}` };
+    return {
+      id: bucket,
+      bucket,
+      arn: `arn:aws:s3:::${bucket}`,
+      bucketDomainName: `${bucket}.s3.amazonaws.com`,
+      bucketRegionalDomainName: `${bucket}.s3.${region()}.amazonaws.com`,
+      region: region(),
+    };
   },
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketSubresource,
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketSubresource,
+  "aws:s3/bucketVersioning:BucketVersioning": bucketSubresource,
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": bucketSubresource,
+  "aws:s3/bucketPolicy:BucketPolicy": bucketSubresource,
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketSubresource,
   "aws:iam/role:Role": (name, inputs) => {
     const roleName = String(inputs.name ?? `${name}-${hex(name, 7)}`);
-    return { id: roleName, name: roleName, arn: `arn:aws:iam::${fakeAccountId}:role/${roleName}` };
+    const path = String(inputs.path ?? "/");
+    return {
+      id: roleName,
+      name: roleName,
+      arn: `arn:aws:iam::${fakeAccountId}:role${path}${roleName}`,
+      // IAM unique ids: "AROA" for roles, then 17 upper-case letters and digits.
+      uniqueId: `AROA${hex(name, 17).toUpperCase()}`,
+    };
+  },
+  // The provider's id is "<role name>:<policy name>"; inline policies have no ARN.
+  "aws:iam/rolePolicy:RolePolicy": (name, inputs) => {
+    const policy = physicalName(name, inputs);
+    return { id: `${String(inputs.role)}:${policy}`, name: policy };
   },
   "aws:ecr/repository:Repository": (name, inputs) => {
     const repo = String(inputs.name ?? `${name}-${hex(name, 7)}`);
@@ -111,13 +163,20 @@ const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) =
       arn: `arn:aws:ecr:${region()}:${fakeAccountId}:repository/${repo}`,
     };
   },
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": (name, inputs) => {
+    if (typeof inputs.repository !== "string") throw new Error(`${name} has no repository name`);
+    return { id: inputs.repository, registryId: fakeAccountId };
+  },
   "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => {
-    const group = String(inputs.name ?? name);
+    const group = String(inputs.name ?? `${name}-${hex(name, 7)}`);
+    // The provider's arn has no trailing ":*" (DescribeLogGroups returns it with one; the provider trims it).
     return { id: group, name: group, arn: `arn:aws:logs:${region()}:${fakeAccountId}:log-group:${group}` };
   },
+  // An ECS cluster's provider id is its ARN.
   "aws:ecs/cluster:Cluster": (name, inputs) => {
-    const cluster = String(inputs.name ?? name);
-    return { id: cluster, name: cluster, arn: `arn:aws:ecs:${region()}:${fakeAccountId}:cluster/${cluster}` };
+    const cluster = physicalName(name, inputs);
+    const arn = `arn:aws:ecs:${region()}:${fakeAccountId}:cluster/${cluster}`;
+    return { id: arn, name: cluster, arn };
   },
   "aws:ecs/taskDefinition:TaskDefinition": (name, inputs) => {
     const family = String(inputs.family ?? name);
@@ -127,31 +186,51 @@ const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) =
   },
   "aws:redshiftserverless/namespace:Namespace": (name, inputs) => {
     const id = uuid(name);
+    const namespace = String(inputs.namespaceName);
     return {
-      id: String(inputs.namespaceName),
+      id: namespace,
       namespaceId: id,
       arn: `arn:aws:redshift-serverless:${region()}:${fakeAccountId}:namespace/${id}`,
-      adminPasswordSecretArn: `arn:aws:secretsmanager:${region()}:${fakeAccountId}:secret:redshift!${String(inputs.namespaceName)}-admin-${hex(name, 6)}`,
+      // The secret Redshift creates for a managed admin password is named "redshift!<namespace>-admin".
+      adminPasswordSecretArn: `arn:aws:secretsmanager:${region()}:${fakeAccountId}:secret:redshift!${namespace}-admin-${alnum(name, 6)}`,
     };
   },
   "aws:redshiftserverless/workgroup:Workgroup": (name, inputs) => {
     const id = uuid(name);
-    return { id: String(inputs.workgroupName), workgroupId: id, arn: `arn:aws:redshift-serverless:${region()}:${fakeAccountId}:workgroup/${id}` };
+    const workgroup = String(inputs.workgroupName);
+    return {
+      id: workgroup,
+      workgroupId: id,
+      arn: `arn:aws:redshift-serverless:${region()}:${fakeAccountId}:workgroup/${id}`,
+      endpoints: [{ address: `${workgroup}.${fakeAccountId}.${region()}.redshift-serverless.amazonaws.com`, port: Number(inputs.port ?? 5439) }],
+    };
   },
-  "aws:ec2/securityGroup:SecurityGroup": (name) => {
+  "aws:ec2/securityGroup:SecurityGroup": (name, inputs) => {
     const id = `sg-${hex(name, 17)}`;
-    return { id, arn: `arn:aws:ec2:${region()}:${fakeAccountId}:security-group/${id}` };
+    return { id, name: physicalName(name, inputs), ownerId: fakeAccountId, arn: `arn:aws:ec2:${region()}:${fakeAccountId}:security-group/${id}` };
   },
-  "aws:ec2/vpcEndpoint:VpcEndpoint": (name) => ({ id: `vpce-${hex(name, 17)}` }),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": securityGroupRule,
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": securityGroupRule,
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (name) => {
+    const id = `vpce-${hex(name, 17)}`;
+    return { id, ownerId: fakeAccountId, arn: `arn:aws:ec2:${region()}:${fakeAccountId}:vpc-endpoint/${id}` };
+  },
+  // A queue's provider id is its URL.
   "aws:sqs/queue:Queue": (name, inputs) => {
     const queue = physicalName(name, inputs);
     const url = `https://sqs.${region()}.amazonaws.com/${fakeAccountId}/${queue}`;
     return { id: url, url, name: queue, arn: `arn:aws:sqs:${region()}:${fakeAccountId}:${queue}` };
   },
+  // A topic's provider id is its ARN.
   "aws:sns/topic:Topic": (name, inputs) => {
     const topic = physicalName(name, inputs);
     const arn = `arn:aws:sns:${region()}:${fakeAccountId}:${topic}`;
     return { id: arn, arn, name: topic };
+  },
+  // A topic policy's provider id is the topic's ARN (its `arn` input).
+  "aws:sns/topicPolicy:TopicPolicy": (name, inputs) => {
+    if (typeof inputs.arn !== "string") throw new Error(`${name} has no topic arn`);
+    return { id: inputs.arn, owner: fakeAccountId };
   },
   "aws:kms/key:Key": (name) => {
     const keyId = uuid(name);
@@ -161,6 +240,7 @@ const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) =
     const group = physicalName(name, inputs);
     return { id: group, name: group, arn: `arn:aws:scheduler:${region()}:${fakeAccountId}:schedule-group/${group}` };
   },
+  // A schedule's provider id is "<group>/<name>".
   "aws:scheduler/schedule:Schedule": (name, inputs) => {
     const schedule = physicalName(name, inputs);
     const group = String(inputs.groupName ?? "default");
@@ -170,9 +250,20 @@ const awsFakes: Record<string, (name: string, inputs: Record<string, unknown>) =
     const rule = physicalName(name, inputs);
     return { id: rule, name: rule, arn: `arn:aws:events:${region()}:${fakeAccountId}:rule/${rule}` };
   },
+  // A target's provider id is "<rule>-<target id>" on the default bus; the provider generates a
+  // "terraform-<timestamp><counter>" target id when none is given. Its `arn` input is the target's ARN.
+  "aws:cloudwatch/eventTarget:EventTarget": (name, inputs) => {
+    const targetId = String(inputs.targetId ?? `terraform-${BigInt(`0x${hex(name, 20)}`).toString().padStart(26, "0").slice(0, 26)}`);
+    return { id: `${String(inputs.rule)}-${targetId}`, targetId };
+  },
   "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => {
     const alarm = physicalName(name, inputs);
     return { id: alarm, name: alarm, arn: `arn:aws:cloudwatch:${region()}:${fakeAccountId}:alarm:${alarm}` };
+  },
+  // Dashboards are global: their ARN has no region.
+  "aws:cloudwatch/dashboard:Dashboard": (name, inputs) => {
+    const dashboard = String(inputs.dashboardName ?? name);
+    return { id: dashboard, dashboardArn: `arn:aws:cloudwatch::${fakeAccountId}:dashboard/${dashboard}` };
   },
 };
 
@@ -230,8 +321,8 @@ export function fakeState(type: string, name: string, inputs: Record<string, unk
   if (!custom) return {};
   const fake = awsFakes[type];
   if (fake) return fake(name, inputs);
-  const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
-  return { id: `${name}-id`, arn: `arn:aws:${service}:${region()}:${fakeAccountId}:${name}` };
+  // No invented ARN for a type without fakes: pulumi-mocks.test.ts names the program's types that lack them.
+  return { id: `${name}-id` };
 }
 
 /** Outputs a remote component class declares (`resourceInputs["x"] = undefined /*out*\/`). */
@@ -258,9 +349,17 @@ function hex(seed: string, length: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
+/** `length` letters and digits, as AWS appends to a secret's name. */
+function alnum(seed: string, length: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return [...createHash("sha256").update(seed).digest()].slice(0, length).map((byte) => alphabet[byte % alphabet.length]).join("");
+}
+
+/** A random-looking version 4 UUID (KMS key ids, Redshift Serverless namespace and workgroup ids). */
 function uuid(seed: string): string {
   const h = hex(seed, 32);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const variant = "89ab"[Number.parseInt(h[16]!, 16) % 4];
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
 }
 
 function region(): string {
@@ -288,15 +387,16 @@ export function promiseOf<T>(value: pulumi.Input<T>, label = "output"): Promise<
   });
 }
 
-/** Raw stack configuration from `Pulumi.<stack>.yaml` (flat `namespace:key: value` lines). */
+/**
+ * A stack's configuration as the Pulumi CLI hands it to the program: `Pulumi.yaml` and
+ * `Pulumi.<stack>.yaml` merged and validated by the CLI's rules (test/support/pulumi-cli/stack-config.ts,
+ * after `mergeConfig` in pulumi/pulumi's pkg/workspace/config.go), keyed `<namespace>:<name>` as
+ * `pulumi.runtime.allConfig()` shows it. Throws the CLI's error where `pulumi up` would stop.
+ */
 export function readStackConfig(stackName = stack): Record<string, string> {
-  const text = readFileSync(new URL(`../../../Pulumi.${stackName}.yaml`, import.meta.url), "utf8");
-  const config: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const match = /^ {2}([\w-]+:[\w-]+):\s*(.*?)\s*$/.exec(line);
-    if (match) config[match[1]!] = match[2]!.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1");
-  }
-  return config;
+  return Object.fromEntries(
+    Object.entries(stackConfigAsTheCliHandsIt(projectDir, stackName)).map(([key, value]) => [key.replace(/^([^:]+):config:/, "$1:"), value]),
+  );
 }
 
 /** What {@link loadProgram} returns. */
@@ -313,7 +413,8 @@ let loading: Promise<LoadedProgram> | undefined;
 export function loadProgram(): Promise<LoadedProgram> {
   loading ??= (async () => {
     await pulumi.runtime.setMocks(mocks, project, stack, false);
-    pulumi.runtime.setAllConfig(readStackConfig(stack));
+    // PULUMI_CONFIG as the Node language host builds it; setAllConfig cleans the keys as the SDK does.
+    pulumi.runtime.setAllConfig(stackConfigAsTheCliHandsIt(projectDir, stack));
     const program = (await import("../../../infra/index.ts")) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(program)) outputs[name] = await promiseOf(value as pulumi.Input<unknown>, `stack output ${name}`);

@@ -1,10 +1,11 @@
 /**
  * The cti-etl CrossGuard policy pack. Every rule lives in `rules.ts` as a pure function; this file
- * only wires them, all mandatory.
+ * only wires them, all mandatory. Loaded by `index.cjs` (the pack's entry, see there why).
  *
  *     pulumi preview --policy-pack policy
  *
- * Not imported by tests: constructing a `PolicyPack` starts a gRPC server that never exits.
+ * Not imported by tests in-process: constructing a `PolicyPack` starts a gRPC server that never
+ * exits. test/policy/index.it.test.ts starts it as the Pulumi CLI does, in its own process.
  */
 import { PolicyPack, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { resourceRules, stackRules } from "./rules.ts";
