@@ -4,6 +4,7 @@
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Scheduler } from "../scheduler/index.ts";
 import { Compute } from "./compute.ts";
@@ -23,7 +24,12 @@ const names = resourceNames(pulumi.getProject(), pulumi.getStack());
 /** Component names start with the project, so every auto-named resource says whose it is. */
 const component = (module: string) => `${pulumi.getProject()}-${module}`;
 
-const network = new Network(component("network"), { natGateway: config.natGateway, region: config.region });
+/**
+ * The region's zones, names and IDs, read before the VPC is declared: awsx takes zone names only
+ * as plain values. Standard zones only (Local and Wavelength Zones need opting in).
+ */
+const zones = await aws.getAvailabilityZones({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] });
+const network = new Network(component("network"), { natGateway: config.natGateway, region: config.region, zones });
 
 const storage = new Storage(component("storage"), {
   outputPrefix: config.outputPrefix,

@@ -6,13 +6,6 @@
 /** How private subnets reach AWS APIs: VPC endpoints only, or one NAT gateway. */
 export type NatChoice = "none" | "single";
 
-/**
- * Zones the VPC spans. Three, because a Redshift Serverless workgroup needs subnets in three
- * Availability Zones.
- * @see https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-usage-considerations.html
- */
-export const availabilityZoneCount = 3;
-
 /** VPC address range. */
 export const vpcCidr = "10.0.0.0/16";
 
@@ -52,11 +45,16 @@ export function interfaceEndpointServices(nat: NatChoice, region: string): strin
   return nat === "none" ? taskServiceEndpoints.map((service) => `com.amazonaws.${region}.${service}`) : [];
 }
 
-/** The plain arguments of the `awsx.ec2.Vpc`. */
-export function vpcArgs(nat: NatChoice, region: string) {
+/**
+ * The plain arguments of the `awsx.ec2.Vpc`. `zoneNames`: the zones to span, by name, as
+ * `chooseRedshiftZones` (availability-zones.ts) picked them by ID. awsx takes them only as plain
+ * values (its `availabilityZoneNames` is not an input) and refuses `numberOfAvailabilityZones`
+ * beside them; left to itself it would take the region's first three zone names.
+ */
+export function vpcArgs(nat: NatChoice, region: string, zoneNames: readonly string[]) {
   return {
     cidrBlock: vpcCidr,
-    numberOfAvailabilityZones: availabilityZoneCount,
+    availabilityZoneNames: [...zoneNames],
     subnetStrategy: "Auto" as const,
     subnetSpecs: subnetSpecs(nat),
     natGateways: { strategy: nat === "single" ? ("Single" as const) : ("None" as const) },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { chooseRedshiftZones, redshiftServerlessZoneIds, type ZoneListing } from "./availability-zones.ts";
 import {
   interfaceEndpointServices,
   type NatChoice,
@@ -17,10 +18,15 @@ export interface NetworkArgs {
   readonly natGateway: NatChoice;
   /** AWS region, e.g. `us-east-1`: names the endpoint services. */
   readonly region: string;
+  /**
+   * The region's zones as `aws.getAvailabilityZones` lists them for this account (names and
+   * IDs); the VPC spans three that Redshift Serverless supports (see availability-zones.ts).
+   */
+  readonly zones: ZoneListing;
 }
 
 /**
- * The VPC the job runs in: private subnets in three zones, the S3 gateway endpoint, interface
+ * The VPC the job runs in: private subnets in three zones Redshift Serverless supports, the S3 gateway endpoint, interface
  * endpoints when there is no NAT gateway, and the security groups of the task, the endpoints and
  * Redshift. See `network-plan.ts` for every decision.
  */
@@ -60,7 +66,15 @@ export class Network extends pulumi.ComponentResource {
 type Groups = Partial<Record<SecurityGroupName, aws.ec2.SecurityGroup>>;
 
 function createVpc(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions): awsx.ec2.Vpc {
-  return new awsx.ec2.Vpc(`${name}-vpc`, { ...vpcArgs(args.natGateway, args.region), tags: { Name: `${name}-vpc` } }, opts);
+  const supported = redshiftServerlessZoneIds[args.region];
+  if (supported === undefined) {
+    pulumi.log.warn(
+      `no list of the Availability Zone IDs Redshift Serverless supports in ${args.region}: every zone is taken as supported; add the region to infra/availability-zones.ts`,
+      opts.parent,
+    );
+  }
+  const zones = chooseRedshiftZones(args.region, args.zones, supported);
+  return new awsx.ec2.Vpc(`${name}-vpc`, { ...vpcArgs(args.natGateway, args.region, zones.names), tags: { Name: `${name}-vpc` } }, opts);
 }
 
 /** Groups start with no rules at all (Pulumi's AWS provider removes AWS's default egress rule). */

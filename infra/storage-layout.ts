@@ -11,14 +11,23 @@
 /** Output root of every run: staged parts, rejected rows, summary, manifest. */
 export const outputPrefix = "runs/";
 
+/** The lifecycle filter of a rule for every object in the bucket (see {@link LifecycleRule.filter}). */
+export const wholeBucket = { prefix: "" } as const;
+
 /** One S3 lifecycle rule, in the shape of `aws.s3.BucketLifecycleConfiguration` rules. */
 export interface LifecycleRule {
   /** Rule id, unique in the bucket. */
   readonly id: string;
   /** Always `Enabled`. */
   readonly status: "Enabled";
-  /** `{}` for the whole bucket, or a key prefix. */
-  readonly filter: { readonly prefix?: string };
+  /**
+   * Which objects the rule applies to: always a key prefix, `""` for the whole bucket. An empty
+   * filter (`{}`) means the same to S3, but the AWS provider warns about it ("No attribute
+   * specified when one (and only one) of [...prefix, ...tag, ...and, ...object_size_*] is
+   * required", an error in a future version): it wants exactly one predicate.
+   * @see https://github.com/hashicorp/terraform-provider-aws/issues/42714
+   */
+  readonly filter: { readonly prefix: string };
   /** Current versions expire this many days after creation. */
   readonly expiration?: { readonly days?: number; readonly expiredObjectDeleteMarker?: boolean };
   /** Noncurrent versions expire this many days after they become noncurrent. */
@@ -53,19 +62,19 @@ export function bucketLifecycleRules(args: LifecycleArgs): LifecycleRule[] {
     {
       id: "expire-noncurrent-versions",
       status: "Enabled",
-      filter: {},
+      filter: wholeBucket,
       noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionRetentionDays },
     },
     {
       id: "remove-expired-delete-markers",
       status: "Enabled",
-      filter: {},
+      filter: wholeBucket,
       expiration: { expiredObjectDeleteMarker: true },
     },
     {
       id: "abort-incomplete-multipart-uploads",
       status: "Enabled",
-      filter: {},
+      filter: wholeBucket,
       abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
     },
   ];

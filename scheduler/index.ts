@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type PolicyStatement, renderPolicyDocument } from "../infra/iam/policy-document.ts";
+import { maxBaseLength } from "../infra/naming.ts";
 import { FailureAlerts } from "./failure-alerts.ts";
 import { schedulerRoleStatements, schedulerTrust } from "./iam.ts";
 import { parseScheduleExpression, timeZoneProblem } from "./schedule-expression.ts";
@@ -10,7 +11,7 @@ import { runTaskTarget, type ScheduleTiming, scheduleSettings } from "./schedule
 export interface SchedulerArgs {
   /**
    * Physical name of the schedule and prefix of its group, queue, topic, rule and alarm; at most
-   * 48 characters of `[A-Za-z0-9_-]`. Example: `cti-etl-dev`.
+   * `maxBaseLength` (infra/naming.ts) characters of `[A-Za-z0-9_-]`. Example: `cti-etl-dev`.
    */
   readonly name: string;
   /** Stack label used in descriptions and alerts. Example: `cti-etl/dev`. */
@@ -116,7 +117,9 @@ function checkArgs(args: SchedulerArgs): void {
   if (!expression.ok) throw new Error(`schedule expression ${JSON.stringify(args.expression)} ${expression.problem}`);
   const zone = timeZoneProblem(args.timeZone);
   if (zone) throw new Error(`schedule time zone ${JSON.stringify(args.timeZone)} ${zone}`);
-  if (!/^[A-Za-z0-9_-]{1,48}$/.test(args.name)) throw new Error(`scheduler name must be 1-48 of [A-Za-z0-9_-] (was ${JSON.stringify(args.name)})`);
+  if (!new RegExp(`^[A-Za-z0-9_-]{1,${maxBaseLength}}$`).test(args.name)) {
+    throw new Error(`scheduler name must be 1-${maxBaseLength} of [A-Za-z0-9_-] (was ${JSON.stringify(args.name)})`);
+  }
 }
 
 function callerAccount(opts: pulumi.InvokeOptions) {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  availabilityZoneCount,
   gatewayEndpointServices,
   interfaceEndpointServices,
   securityGroupNames,
@@ -21,26 +20,29 @@ describe("network-plan", () => {
   });
 
   describe("vpcArgs", () => {
-    it("spans three zones, as Redshift Serverless requires", () => {
-      assert.equal(availabilityZoneCount, 3);
-      assert.equal(vpcArgs("none", "us-east-1").numberOfAvailabilityZones, 3);
+    const zones = ["us-east-1d", "us-east-1e", "us-east-1a"];
+
+    it("spans the zones it is given by name, and only those (awsx refuses a zone count beside names)", () => {
+      const args = vpcArgs("none", "us-east-1", zones);
+      assert.deepEqual(args.availabilityZoneNames, zones);
+      assert.ok(!("numberOfAvailabilityZones" in args));
     });
 
     it("maps the NAT choice to awsx's strategy", () => {
-      assert.deepEqual(vpcArgs("none", "us-east-1").natGateways, { strategy: "None" });
-      assert.deepEqual(vpcArgs("single", "us-east-1").natGateways, { strategy: "Single" });
+      assert.deepEqual(vpcArgs("none", "us-east-1", zones).natGateways, { strategy: "None" });
+      assert.deepEqual(vpcArgs("single", "us-east-1", zones).natGateways, { strategy: "Single" });
     });
 
     it("always has the S3 gateway endpoint, routed by awsx", () => {
       for (const nat of ["none", "single"] as const) {
-        const args = vpcArgs(nat, "eu-west-1");
+        const args = vpcArgs(nat, "eu-west-1", zones);
         assert.deepEqual(args.vpcEndpointSpecs, [{ serviceName: "com.amazonaws.eu-west-1.s3", vpcEndpointType: "Gateway" }]);
         assert.equal(args.vpcEndpointStrategy, "Auto");
       }
     });
 
     it("enables the DNS settings private endpoints need", () => {
-      const args = vpcArgs("none", "us-east-1");
+      const args = vpcArgs("none", "us-east-1", zones);
       assert.equal(args.enableDnsHostnames, true);
       assert.equal(args.enableDnsSupport, true);
     });

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
+import { redshiftServerlessZoneIds } from "../../infra/availability-zones.ts";
 import { Network } from "../../infra/network.ts";
 import { loadProgram, oneResource, promiseOf, type RecordedResource, resourcesOfType, settle } from "./support/pulumi-mocks.ts";
 
@@ -27,10 +29,20 @@ describe("Network", () => {
   describe("without a NAT gateway (the dev stack)", () => {
     it("builds an awsx VPC with private subnets in three zones and no NAT gateway", () => {
       const vpc = oneResource(types.vpc, "cti-etl-network-");
-      assert.equal(vpc.inputs.numberOfAvailabilityZones, 3);
+      assert.equal((vpc.inputs.availabilityZoneNames as string[]).length, 3);
       assert.deepEqual(vpc.inputs.natGateways, { strategy: "None" });
       assert.deepEqual(vpc.inputs.subnetSpecs, [{ type: "Private", name: "private", cidrMask: 20 }]);
       assert.equal((outputs.subnetIds as string[]).length, 3);
+    });
+
+    it("spans three zones whose IDs Redshift Serverless supports, found by ID from the account's zone listing", async () => {
+      const vpc = oneResource(types.vpc, "cti-etl-network-");
+      // The mocks list us-east-1a..f as use1-az4, az6, az3, az1, az2, az5: the first three names hold use1-az3.
+      const listing = (await aws.getAvailabilityZones({})) as { names: string[]; zoneIds: string[] };
+      const ids = (vpc.inputs.availabilityZoneNames as string[]).map((name) => listing.zoneIds[listing.names.indexOf(name)]);
+      assert.deepEqual(ids, ["use1-az1", "use1-az2", "use1-az4"]);
+      for (const id of ids) assert.ok(redshiftServerlessZoneIds["us-east-1"]!.includes(id!));
+      assert.equal(vpc.inputs.numberOfAvailabilityZones, undefined);
     });
 
     it("routes S3 through a gateway endpoint", () => {
@@ -89,7 +101,8 @@ describe("Network", () => {
   describe("with a single NAT gateway", () => {
     let network: Network;
     before(async () => {
-      network = new Network("nat-network", { natGateway: "single", region: "eu-west-1" });
+      const zones = { names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], zoneIds: ["euw1-az2", "euw1-az3", "euw1-az1"] };
+      network = new Network("nat-network", { natGateway: "single", region: "eu-west-1", zones });
       await promiseOf(network.taskSecurityGroupId);
       await settle();
     });

@@ -12,7 +12,7 @@ describe("storage-layout", () => {
 
     it("expires old versions across the bucket", () => {
       assert.deepEqual(rule("expire-noncurrent-versions")?.noncurrentVersionExpiration, { noncurrentDays: 30 });
-      assert.deepEqual(rule("expire-noncurrent-versions")?.filter, {});
+      assert.deepEqual(rule("expire-noncurrent-versions")?.filter, { prefix: "" });
     });
 
     it("cleans up delete markers and abandoned multipart uploads", () => {
@@ -23,6 +23,16 @@ describe("storage-layout", () => {
     it("never expires current input objects", () => {
       const expiringCurrent = rules.filter((r) => r.expiration?.days !== undefined);
       assert.deepEqual(expiringCurrent.map((r) => r.filter.prefix), ["runs/"]);
+    });
+
+    it("gives every rule a filter with exactly one predicate, as the AWS provider requires (an empty filter is warned about)", () => {
+      // The provider's rule: one and only one of prefix, tag, and, objectSizeGreaterThan, objectSizeLessThan.
+      const predicates = ["prefix", "tag", "and", "objectSizeGreaterThan", "objectSizeLessThan"];
+      for (const r of rules) {
+        const set = Object.entries(r.filter).filter(([key, value]) => predicates.includes(key) && value !== undefined);
+        assert.equal(set.length, 1, `rule ${r.id} has filter ${JSON.stringify(r.filter)}`);
+        assert.deepEqual(Object.keys(r.filter).filter((key) => !predicates.includes(key)), [], `rule ${r.id}: unknown filter field`);
+      }
     });
 
     it("gives every rule a unique id and enables it", () => {

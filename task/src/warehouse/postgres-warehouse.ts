@@ -10,7 +10,7 @@ import { insertNewRowsSql } from "./new-rows-sql.ts";
 import { fileUrlPartReader, gunzipped, type PartReader } from "./part-reader.ts";
 import type { PostgresSession, PostgresTransaction } from "./postgres-session.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
-import { ledgerTableDdl, setupLockSql, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
+import { createSchemaDdl, ledgerTableDdl, schemaLookupSql, schemaToEnsure, setupLockSql, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
 import type { LoadPart, LoadRequest, LoadResult, QueryResult, Warehouse } from "./warehouse.ts";
 
 export class PostgresWarehouse implements Warehouse {
@@ -24,6 +24,8 @@ export class PostgresWarehouse implements Warehouse {
     const plan = planLoad(request, "postgres");
     await this.session.transaction(async (tx) => {
       await tx.query(setupLockSql(plan.tables));
+      const schema = schemaToEnsure(plan.tables);
+      if (schema !== undefined && (await tx.query(schemaLookupSql("postgres", schema))).rows.length === 0) await tx.query(createSchemaDdl(schema));
       await tx.query(targetTableDdl("postgres", plan.tables));
       await tx.query(ledgerTableDdl("postgres", plan.tables));
     });

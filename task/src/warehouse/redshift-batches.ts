@@ -8,7 +8,7 @@ import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import type { LoadPlan } from "./load-plan.ts";
 import { insertNewRowsSql, stageRowCheckSql } from "./new-rows-sql.ts";
 import { redshiftCopySql } from "./redshift-copy-sql.ts";
-import { ledgerTableDdl, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
+import { createSchemaDdl, ledgerTableDdl, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
 
 /** One statement of a batch, with the name of its step. */
 export interface BatchStep<Name extends string = string> {
@@ -16,15 +16,17 @@ export interface BatchStep<Name extends string = string> {
   sql: string;
 }
 
-export type SetupStep = "create-target" | "create-ledger" | "find-prior-loads";
+export type SetupStep = "create-schema" | "create-target" | "create-ledger" | "find-prior-loads";
 export type LoadStep = "lock-ledger" | "create-stage" | "copy-parts" | "check-stage-rows" | "insert-new-rows" | "insert-ledger-row";
 
 /**
  * Creates the tables if missing and reads the ledger rows that decide whether to load (see
- * `decidePriorLoad`); the last step's result set holds them.
+ * `decidePriorLoad`); the last step's result set holds them. `missingSchema`: the tables'
+ * schema, found missing (see `schemaLookupSql`), created first.
  */
-export function redshiftSetupBatch(plan: LoadPlan, runId: string): BatchStep<SetupStep>[] {
+export function redshiftSetupBatch(plan: LoadPlan, runId: string, missingSchema?: string): BatchStep<SetupStep>[] {
   return [
+    ...(missingSchema === undefined ? [] : [{ step: "create-schema" as const, sql: createSchemaDdl(missingSchema) }]),
     { step: "create-target", sql: targetTableDdl("redshift", plan.tables) },
     { step: "create-ledger", sql: ledgerTableDdl("redshift", plan.tables) },
     { step: "find-prior-loads", sql: priorLoadsSql("redshift", plan.tables, runId, plan.fingerprint) },

@@ -12,6 +12,7 @@ import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
 import { checkPollBackoff, DEFAULT_POLL_BACKOFF } from "./poll-backoff.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
 import { redshiftLoadBatch, redshiftSetupBatch, type BatchStep } from "./redshift-batches.ts";
+import { schemaLookupSql, schemaToEnsure } from "./table-ddl.ts";
 import type { LoadRequest, LoadResult, QueryResult, Warehouse } from "./warehouse.ts";
 
 export interface RedshiftWarehouseDeps {
@@ -67,18 +68,27 @@ export class RedshiftWarehouse implements Warehouse {
   }
 
   /**
-   * Creates the tables if missing and asks the ledger about this input and run id. Tried twice:
-   * two first loads creating the same new table at once can collide in the catalog, and the
-   * second try finds the table there (a fresh ClientToken, or the failed batch would be answered).
+   * Creates the schema and tables if missing and asks the ledger about this input and run id.
+   * Tried twice: two first loads creating the same new table at once can collide in the
+   * catalog, and the second try finds the table there (a fresh ClientToken, or the failed batch
+   * would be answered).
    */
   private async setUp(plan: LoadPlan, request: LoadRequest, budget: StatementBudget): Promise<PriorLoad> {
-    const setup = redshiftSetupBatch(plan, request.runId);
+    const setup = redshiftSetupBatch(plan, request.runId, await this.missingSchema(plan, budget));
     const done = await this.runBatch(setup, clientToken("setup", request, plan.fingerprint), budget).catch((error: unknown) => {
       if (!(error instanceof EtlError) || error.code === "DEADLINE_EXCEEDED" || budget.signal?.aborted) throw error;
       return this.runBatch(setup, clientToken("setup-retry", request, plan.fingerprint), budget);
     });
     const found = await this.statements.rows(subStatementId(done, stepIndex(setup, "find-prior-loads")));
     return decidePriorLoad(priorLoadRows(found.rows), request.runId, plan.fingerprint);
+  }
+
+  /** The tables' schema when it must be created (not `public`, not there yet); a read, so no ClientToken. */
+  private async missingSchema(plan: LoadPlan, budget: StatementBudget): Promise<string | undefined> {
+    const schema = schemaToEnsure(plan.tables);
+    if (schema === undefined) return undefined;
+    const done = await this.statements.execute(schemaLookupSql("redshift", schema), "find-schema", undefined, budget);
+    return (await this.statements.rows(done.Id!)).rows.length === 0 ? schema : undefined;
   }
 
   /**

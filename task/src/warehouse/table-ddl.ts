@@ -1,12 +1,13 @@
 /**
- * DDL of the warehouse's tables, created if missing before each load (idempotent).
+ * DDL of the warehouse's tables, created if missing before each load (idempotent), and of
+ * their schema when it is not `public`.
  *
  * Target: `key`, `data` (the clean row), `run_id` (the run that inserted it), `loaded_at`.
  * Ledger: one row per run that loaded, found by the input fingerprint.
  * Stage: a temporary table per load session, gone when the session ends.
  */
 import { createHash } from "node:crypto";
-import { quoteIdentifier, type SqlDialect } from "./sql-quote.ts";
+import { quoteIdentifier, quoteLiteral, type SqlDialect } from "./sql-quote.ts";
 import { timestampType } from "./sql-time.ts";
 import { sqlTableName, type WarehouseTables } from "./table-names.ts";
 
@@ -23,6 +24,40 @@ export function textType(dialect: SqlDialect): string {
 }
 
 const q = quoteIdentifier;
+
+/** The schema every new Postgres and Redshift database has, in which every user may create tables. */
+export const DEFAULT_SCHEMA = "public";
+
+/**
+ * The schema a load makes sure exists before its tables: the target's (the ledger lives
+ * beside it), unless the name is unqualified (the session's `search_path` decides) or in
+ * `public`, which every database has.
+ */
+export function schemaToEnsure(tables: WarehouseTables): string | undefined {
+  const schema = tables.target.schema;
+  return schema === undefined || schema === DEFAULT_SCHEMA ? undefined : schema;
+}
+
+/**
+ * One row when the schema exists, none when it does not. The load looks before it creates:
+ * `CREATE SCHEMA IF NOT EXISTS` needs the CREATE privilege on the database even when the schema
+ * is there (Postgres checks the privilege first), and a task user given only USAGE and CREATE
+ * on a schema an administrator made must still be able to load into it.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_SCHEMA.html
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/r_PG_NAMESPACE.html
+ */
+export function schemaLookupSql(dialect: SqlDialect, schema: string): string {
+  return `SELECT ${q("nspname")} FROM ${q("pg_catalog")}.${q("pg_namespace")} WHERE ${q("nspname")} = ${quoteLiteral(dialect, schema)}`;
+}
+
+/**
+ * Creates the schema, owned by the user that runs the load (the task's `IAMR:<role>` user on
+ * Redshift), which may then create and use tables in it. `IF NOT EXISTS`: two first loads may
+ * both have found it missing.
+ */
+export function createSchemaDdl(schema: string): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${q(schema)}`;
+}
 
 /**
  * `CREATE TABLE IF NOT EXISTS` for the target.

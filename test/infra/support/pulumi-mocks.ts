@@ -277,7 +277,19 @@ const invokeFakes: Record<string, (inputs: Record<string, unknown>) => Record<st
   }),
   "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
   "aws:ec2/getPrefixList:getPrefixList": (inputs) => ({ id: "pl-63a5400a", prefixListId: "pl-63a5400a", name: inputs.name, cidrBlocks: ["52.216.0.0/15"] }),
+  // Zone names map to zone IDs out of order, as in a real account (the mapping differs per
+  // account): the first three names here include use1-az3, which Redshift Serverless leaves out.
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => {
+    const ids = [4, 6, 3, 1, 2, 5].map((n) => `${zoneIdPrefix(region())}-az${n}`);
+    return { id: region(), region: region(), names: ids.map((_, i) => `${region()}${"abcdef"[i]}`), zoneIds: ids, groupNames: [region()] };
+  },
 };
+
+/** The AZ ID prefix of a region: `us-east-1` → `use1`, `ap-southeast-2` → `apse2`. */
+function zoneIdPrefix(regionCode: string): string {
+  const [area, direction, number] = regionCode.split("-") as [string, string, string];
+  return `${area}${direction.replace(/(north|south)?(east|west|central)?/, (_, ns = "", ew = "") => `${ns.charAt(0)}${ew.charAt(0)}`)}${number}`;
+}
 
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {

@@ -100,6 +100,18 @@ describe("PostgresWarehouse", () => {
         await wh.close();
       });
 
+      it("creates a schema that is not public before its table and ledger, and loads into it", async () => {
+        const table = `analytics_pg_${++tableSeq}.cti_records`;
+        const wh = warehouse();
+        const first = await writeRun(table, ["d1"], [rowsRange(0, 4)]);
+        assert.deepEqual(await wh.load(first), { outcome: "loaded", loadedBy: first.runId, loaded: 4, alreadyPresent: 0 });
+        assert.deepEqual(await tableRows(table), rowSet(rowsRange(0, 4)));
+        assert.deepEqual(await ledgerRuns(table), [first.runId]);
+        const rerun = await writeRun(table, ["d1"], [rowsRange(0, 4)]);
+        assert.equal((await wh.load(rerun)).outcome, "already-loaded");
+        await wh.close();
+      });
+
       it("adds only the new rows of a changed input", async () => {
         const table = newTable();
         const wh = warehouse();
@@ -183,6 +195,38 @@ describe("PostgresWarehouse", () => {
       });
     });
   }
+
+  describe("a database user with rights on its schema only", () => {
+    // As a Redshift administrator would set up the task's user: the schema made for it, USAGE and
+    // CREATE on it granted, no CREATE on the database (so it cannot create schemas itself).
+    let db: PGlite;
+    before(async () => {
+      db = await PGlite.create();
+      await db.exec(`
+        CREATE ROLE etl;
+        REVOKE CREATE ON DATABASE postgres FROM PUBLIC;
+        CREATE SCHEMA granted;
+        GRANT USAGE, CREATE ON SCHEMA granted TO etl;
+        GRANT pg_read_server_files TO etl; -- PGlite stages a part by COPY FROM '/dev/blob', a server file to Postgres
+        SET ROLE etl;`);
+    });
+    after(async () => {
+      if (db && !db.closed) await db.close();
+    });
+
+    it("loads into the schema it was given without needing to create schemas", async () => {
+      const request = await writeRun("granted.cti_records", ["d1"], [rowsRange(0, 3)]);
+      const wh = new PostgresWarehouse(pgliteSession(db, false));
+      assert.deepEqual(await wh.load(request), { outcome: "loaded", loadedBy: request.runId, loaded: 3, alreadyPresent: 0 });
+      const owner = await db.query<{ owner: string }>("SELECT tableowner AS owner FROM pg_tables WHERE schemaname = 'granted' AND tablename = 'cti_records'");
+      assert.deepEqual(owner.rows, [{ owner: "etl" }]);
+    });
+
+    it("fails, naming the privilege, when its schema is missing and it may not create one", async () => {
+      const request = await writeRun("missing.cti_records", ["d1"], [rowsRange(0, 3)]);
+      await assert.rejects(new PostgresWarehouse(pgliteSession(db, false)).load(request), /permission denied for database/);
+    });
+  });
 
   describe("createWarehouse with a PGlite folder", () => {
     it("keeps the loaded rows there: a reopened warehouse sees them and their ledger", async () => {

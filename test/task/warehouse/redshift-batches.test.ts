@@ -22,6 +22,14 @@ describe("redshiftSetupBatch", () => {
     assert.deepEqual(batch.map((s) => s.step), ["create-target", "create-ledger", "find-prior-loads"]);
     assert.match(batch[2]!.sql, /^SELECT "run_id", "input_fingerprint", "status"\nFROM "public"\."cti_records_ledger"/);
   });
+
+  it("creates a missing schema before the tables that live in it", () => {
+    const analytics = planLoad({ ...request, table: "analytics.cti_records" }, "redshift");
+    const batch = redshiftSetupBatch(analytics, "run-1", "analytics");
+    assert.deepEqual(batch.map((s) => s.step), ["create-schema", "create-target", "create-ledger", "find-prior-loads"]);
+    assert.equal(batch[0]!.sql, 'CREATE SCHEMA IF NOT EXISTS "analytics"');
+    assert.match(batch[1]!.sql, /^CREATE TABLE IF NOT EXISTS "analytics"\."cti_records" \(/);
+  });
 });
 
 describe("redshiftLoadBatch", () => {

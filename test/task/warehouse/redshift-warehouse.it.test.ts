@@ -117,6 +117,26 @@ describe("RedshiftWarehouse (Data API emulator, parts in a real S3)", function (
     assert.equal((await ledgerRows(table)).length, 1);
   });
 
+  it("creates a schema that is not public before its table and ledger, once, and loads into it", async () => {
+    const schema = `analytics_rs_${++tableSeq}`;
+    const table = `${schema}.cti_records`;
+    const before = emulator.statements.list().length;
+    const first = await warehouse().load(await stageRun("run-schema-1", table, ["day1"], [rowsRange(0, 4)]));
+    assert.deepEqual(first, { outcome: "loaded", loadedBy: "run-schema-1", loaded: 4, alreadyPresent: 0 });
+    assert.deepEqual(await tableRows(table), rowSet(rowsRange(0, 4)));
+    assert.deepEqual((await ledgerRows(table)).map((r) => r.run_id), ["run-schema-1"]);
+    const sent = emulator.statements.list().slice(before).map((s) => s.subStatements.map((sub) => sub.sql));
+    assert.match(sent[0]![0]!, /FROM "pg_catalog"\."pg_namespace" WHERE "nspname" = 'analytics_rs_\d+'$/);
+    assert.equal(sent[1]![0], `CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    assert.match(sent[1]![1]!, new RegExp(`^CREATE TABLE IF NOT EXISTS "${schema}"\\."cti_records" `));
+
+    const again = emulator.statements.list().length;
+    const rerun = await warehouse().load(await stageRun("run-schema-2", table, ["day1"], [rowsRange(0, 4)]));
+    assert.deepEqual(rerun, { outcome: "already-loaded", loadedBy: "run-schema-1", loaded: 0, alreadyPresent: 4 });
+    const setup = emulator.statements.list().slice(again).flatMap((s) => s.subStatements.map((sub) => sub.sql));
+    assert.ok(!setup.some((sql) => sql.startsWith("CREATE SCHEMA")), "the schema is there: not created again");
+  });
+
   it("adds only the new rows of a changed input and counts the rest as already present", async () => {
     const table = newTable();
     await warehouse().load(await stageRun("run-a", table, ["day1"], [rowsRange(0, 10)]));

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { advisoryLockKey, ledgerTableDdl, setupLockSql, stageTableDdl, targetTableDdl } from "../../../task/src/warehouse/table-ddl.ts";
+import {
+  advisoryLockKey,
+  createSchemaDdl,
+  ledgerTableDdl,
+  schemaLookupSql,
+  schemaToEnsure,
+  setupLockSql,
+  stageTableDdl,
+  targetTableDdl,
+} from "../../../task/src/warehouse/table-ddl.ts";
 import { warehouseTables } from "../../../task/src/warehouse/table-names.ts";
 import { sharedPglite } from "./support/shared-pglite.ts";
 import { translateStatement } from "../../support/redshift-data-emulator/translate.ts";
@@ -56,6 +65,45 @@ describe("stageTableDdl", () => {
       'CREATE TEMP TABLE "cti_etl_stage" ("key" VARCHAR(65535) NOT NULL, "data" VARCHAR(65535) NOT NULL) DISTSTYLE KEY DISTKEY ("key")',
     );
     assert.equal(stageTableDdl("postgres", tables), 'CREATE TEMP TABLE "cti_etl_stage" ("key" TEXT NOT NULL, "data" TEXT NOT NULL) ON COMMIT DROP');
+  });
+});
+
+describe("schemaToEnsure", () => {
+  it("is the target's schema when it is not public", () => {
+    assert.equal(schemaToEnsure(warehouseTables("analytics.cti_records")), "analytics");
+  });
+
+  it("is nothing for public, which every database has, or an unqualified name (search_path decides)", () => {
+    assert.equal(schemaToEnsure(warehouseTables("public.cti_records")), undefined);
+    assert.equal(schemaToEnsure(warehouseTables("cti_records")), undefined);
+  });
+});
+
+describe("schemaLookupSql and createSchemaDdl", () => {
+  it("looks the schema up in the catalog by a quoted literal, and creates it by a quoted identifier", () => {
+    for (const dialect of ["redshift", "postgres"] as const) {
+      assert.equal(schemaLookupSql(dialect, "analytics"), `SELECT "nspname" FROM "pg_catalog"."pg_namespace" WHERE "nspname" = 'analytics'`);
+      assert.match(schemaLookupSql(dialect, "it's"), /= 'it''s'$/);
+    }
+    assert.equal(createSchemaDdl("analytics"), 'CREATE SCHEMA IF NOT EXISTS "analytics"');
+    assert.equal(createSchemaDdl('we"ird'), 'CREATE SCHEMA IF NOT EXISTS "we""ird"');
+  });
+
+  it("finds a schema only once it is created, on Postgres", async () => {
+    const db = await sharedPglite();
+    await db.transaction(async (tx) => {
+      assert.equal((await tx.query(schemaLookupSql("postgres", "ddl_schema_check"))).rows.length, 0);
+      await tx.exec(createSchemaDdl("ddl_schema_check"));
+      await tx.exec(createSchemaDdl("ddl_schema_check"));
+      assert.equal((await tx.query(schemaLookupSql("postgres", "ddl_schema_check"))).rows.length, 1);
+      await tx.rollback();
+    });
+  });
+
+  it("runs unchanged through the Redshift emulator's translation", () => {
+    for (const sql of [schemaLookupSql("redshift", "analytics"), createSchemaDdl("analytics")]) {
+      assert.deepEqual(translateStatement(sql), { kind: "sql", sql });
+    }
   });
 });
 
