@@ -126,4 +126,89 @@ describe("scheduler/iam.ts, simulated", () => {
       }
     });
   });
+
+  describe("the schedule's role", () => {
+    type Target = { arn: string; roleArn: string; ecsParameters: { taskDefinitionArn: string }; deadLetterConfig: { arn: string } };
+    let target: Target;
+    let roleArn: string;
+    let taskDefinitionArn: string;
+    let taskRoleArn: string;
+    let executionRoleArn: string;
+    let scheduleGroupArn: string;
+    before(() => {
+      const [schedule, ...others] = ofType("aws:scheduler/schedule:Schedule");
+      assert.ok(schedule && others.length === 0, "one schedule");
+      target = schedule.inputs.target as Target;
+      roleArn = target.roleArn;
+      taskDefinitionArn = target.ecsParameters.taskDefinitionArn;
+      const definition = ofType("aws:ecs/taskDefinition:TaskDefinition").find((d) => d.state.arn === taskDefinitionArn);
+      assert.ok(definition, "the schedule runs the program's task definition");
+      taskRoleArn = String(definition.inputs.taskRoleArn);
+      executionRoleArn = String(definition.inputs.executionRoleArn);
+      const group = ofType("aws:scheduler/scheduleGroup:ScheduleGroup").find((g) => g.state.name === schedule.inputs.groupName);
+      assert.ok(group, "the schedule's group");
+      scheduleGroupArn = String(group.state.arn);
+    });
+    const asRole = (action: string, resource: string, context?: AccessRequest["context"]): AccessRequest => ({ principal: roleArn, action, resource, ...(context ? { context } : {}) });
+    /** `…:task-definition/<family>:<revision>` split at the revision. */
+    const revisionOf = (arn: string) => {
+      const match = /^(.*):(\d+)$/.exec(arn);
+      assert.ok(match, `a task definition ARN with a revision: ${arn}`);
+      return { withoutRevision: match[1]!, revision: Number(match[2]) };
+    };
+
+    it("may run the targeted task definition, and the next revision of its family, on the cluster", async () => {
+      const { withoutRevision, revision } = revisionOf(taskDefinitionArn);
+      for (const arn of [taskDefinitionArn, `${withoutRevision}:${revision + 1}`]) {
+        await expectDecision(policies, asRole("ecs:RunTask", arn, { "ecs:cluster": target.arn }), "Allowed");
+      }
+    });
+
+    it("may not run it on another cluster, nor run another family", async () => {
+      await expectDecision(policies, asRole("ecs:RunTask", taskDefinitionArn, { "ecs:cluster": `${target.arn}-other` }), "Denied");
+      await expectDecision(policies, asRole("ecs:RunTask", `${revisionOf(taskDefinitionArn).withoutRevision}-other:1`, { "ecs:cluster": target.arn }), "Denied");
+    });
+
+    it("may tag the task it starts, only while starting it", async () => {
+      // A task's ARN: arn:<partition>:ecs:<region>:<account>:task/<cluster name>/<task id>.
+      const taskArn = `${target.arn.replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`;
+      await expectDecision(policies, asRole("ecs:TagResource", taskArn, { "ecs:CreateAction": "RunTask" }), "Allowed");
+      await expectDecision(policies, asRole("ecs:TagResource", taskArn), "Denied");
+      await expectDecision(policies, asRole("ecs:TagResource", taskDefinitionArn, { "ecs:CreateAction": "RunTask" }), "Denied");
+    });
+
+    it("may pass exactly the task and execution roles, only to ECS tasks", async () => {
+      for (const arn of [taskRoleArn, executionRoleArn]) {
+        await expectDecision(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }), "Allowed");
+        await expectDecision(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "lambda.amazonaws.com" }), "Denied");
+      }
+      const others = [...policies.roles.keys()].filter((arn) => ![taskRoleArn, executionRoleArn].includes(arn));
+      assert.ok(others.includes(roleArn) && others.length >= 2, "the program has other roles (its own, the COPY role)");
+      for (const arn of others) await expectDecision(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }), "Denied");
+    });
+
+    it("may send unstarted runs to its dead-letter queue, and to no other queue", async () => {
+      await expectDecision(policies, asRole("sqs:SendMessage", target.deadLetterConfig.arn), "Allowed");
+      await expectDecision(policies, asRole("sqs:SendMessage", `${target.deadLetterConfig.arn}-other`), "Denied");
+      await expectDecision(policies, asRole("sqs:ReceiveMessage", target.deadLetterConfig.arn), "Denied");
+    });
+
+    it("may not stop tasks, touch the bucket or publish alerts", async () => {
+      const bucketArn = String(ofType("aws:s3/bucket:Bucket")[0]!.state.arn);
+      await expectDecision(policies, asRole("ecs:StopTask", `${target.arn.replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`, { "ecs:cluster": target.arn }), "Denied");
+      await expectDecision(policies, asRole("s3:GetObject", `${bucketArn}/input/a.csv`, { "aws:SecureTransport": "true" }), "Denied");
+      await expectDecision(policies, asRole("sns:Publish", String(ofType("aws:sns/topic:Topic")[0]!.state.arn)), "Denied");
+    });
+
+    it("is assumed by EventBridge Scheduler for this account's schedule group only", async () => {
+      const assume = (principal: string, context: Record<string, string>) => ({ principal, action: "sts:AssumeRole", resource: roleArn, context });
+      const own = { "aws:SourceArn": scheduleGroupArn, "aws:SourceAccount": accountOf(scheduleGroupArn) };
+      await expectDecision(policies, assume("scheduler.amazonaws.com", own), "Allowed");
+      await expectDecision(policies, assume("scheduler.amazonaws.com", { "aws:SourceArn": inAccount(scheduleGroupArn, otherAccount), "aws:SourceAccount": otherAccount }), "Denied");
+      await expectDecision(policies, assume("scheduler.amazonaws.com", { ...own, "aws:SourceArn": `${scheduleGroupArn}-other` }), "Denied");
+      await expectDecision(policies, assume("scheduler.amazonaws.com", {}), "Denied");
+      await expectDecision(policies, assume("events.amazonaws.com", own), "Denied");
+      await expectDecision(policies, assume("ecs-tasks.amazonaws.com", own), "Denied");
+    });
+  });
 });
