@@ -82,6 +82,12 @@ const compute = new Compute(component("compute"), {
   ),
 });
 
+// Monitoring's alarms notify the scheduler's alert topic, whose policy must name each of them
+// (defect: an alarm left out is refused by SNS and never notifies). The alarms need the topic
+// first, so their ARNs reach the scheduler through a deferred output, resolved below from the
+// alarms Monitoring actually creates: no list of alarms is written twice.
+const [monitoringAlarmArns, resolveMonitoringAlarmArns] = pulumi.deferredOutput<readonly string[]>();
+
 const scheduler = new Scheduler(component("scheduler"), {
   name: names.base,
   stackLabel: `${pulumi.getProject()}/${pulumi.getStack()}`,
@@ -102,6 +108,7 @@ const scheduler = new Scheduler(component("scheduler"), {
   securityGroupId: network.taskSecurityGroupId,
   logGroupName: compute.logGroupName,
   ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
+  alarmArns: monitoringAlarmArns,
 });
 
 const monitoring = new Monitoring(component("monitoring"), {
@@ -115,6 +122,7 @@ const monitoring = new Monitoring(component("monitoring"), {
   dashboardName: names.base,
   logGroupName: compute.logGroupName,
 });
+resolveMonitoringAlarmArns(monitoring.alarmArns.apply((byKey) => Object.values(byKey).sort()));
 
 /** Name of the job's bucket. */
 export const bucketName = storage.bucketName;

@@ -27,6 +27,11 @@ export interface FailureAlertsArgs {
   /** Name of the schedule's dead-letter queue; any message in it raises the alarm. */
   readonly deadLetterQueueName: pulumi.Input<string>;
   /**
+   * ARNs of the other CloudWatch alarms that notify the topic (the job's monitoring alarms):
+   * with the dead-letter alarm, exactly these may publish to it. Default: none.
+   */
+  readonly alarmArns?: pulumi.Input<readonly string[]>;
+  /**
    * E-mail address subscribed to the alert topic; AWS sends it a confirmation link first.
    * Default: none (subscribe later, e.g. a chat or paging integration, to the topic output).
    */
@@ -36,7 +41,8 @@ export interface FailureAlertsArgs {
 /**
  * Knowing when a run fails: an SNS topic encrypted with its own KMS key, an EventBridge rule
  * that publishes every failed run of the task to it, a CloudWatch alarm that publishes when the
- * schedule's dead-letter queue is not empty, and the alert e-mail's subscription.
+ * schedule's dead-letter queue is not empty, the topic's policy (the rule, that alarm and the
+ * `alarmArns` may publish), and the alert e-mail's subscription.
  */
 export class FailureAlerts extends pulumi.ComponentResource {
   /** ARN of the alert topic. */
@@ -139,9 +145,9 @@ function allowPublishing(
   opts: pulumi.CustomResourceOptions,
 ) {
   const policy = pulumi
-    .all([deps.topic.arn, args.accountId, deps.rule.arn, deps.alarm.arn])
-    .apply(([topicArn, accountId, failureRuleArn, deadLetterAlarmArn]) =>
-      renderPolicyDocument(alertTopicStatements({ topicArn, accountId, failureRuleArn, deadLetterAlarmArn })),
+    .all([deps.topic.arn, args.accountId, deps.rule.arn, deps.alarm.arn, pulumi.output(args.alarmArns ?? [])])
+    .apply(([topicArn, accountId, failureRuleArn, deadLetterAlarmArn, otherAlarmArns]) =>
+      renderPolicyDocument(alertTopicStatements({ topicArn, accountId, failureRuleArn, alarmArns: [deadLetterAlarmArn, ...otherAlarmArns] })),
     );
   return new aws.sns.TopicPolicy(`${name}-topic-policy`, { arn: deps.topic.arn, policy }, opts);
 }

@@ -103,18 +103,25 @@ export interface AlertTopicScope {
   readonly accountId: string;
   /** ARN of the EventBridge rule that reports failed runs. */
   readonly failureRuleArn: string;
-  /** ARN of the CloudWatch alarm on the dead-letter queue. */
-  readonly deadLetterAlarmArn: string;
+  /**
+   * ARNs of every CloudWatch alarm that notifies the topic (on alarm or on recovery): the
+   * dead-letter alarm and the job's monitoring alarms. Each may publish; no other alarm may.
+   */
+  readonly alarmArns: readonly string[];
 }
 
 /**
- * The alert topic's policy: the failure rule and the dead-letter alarm may publish, nothing
- * else. Replaces SNS's default policy; the account's own principals still manage the topic
- * through their IAM policies.
+ * The alert topic's policy: the failure rule and the stack's alarms may publish, nothing else.
+ * An alarm that notifies the topic but is missing from `alarmArns` can never notify anyone
+ * (CloudWatch's publish is refused), so callers pass the ARNs of the alarms they created with
+ * the topic as an action, never a list written by hand. Replaces SNS's default policy; the
+ * account's own principals still manage the topic through their IAM policies.
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
  */
 export function alertTopicStatements(scope: AlertTopicScope): PolicyStatement[] {
+  // An empty ArnEquals list would be refused by SNS; the dead-letter alarm is always there.
+  if (scope.alarmArns.length === 0) throw new Error("alertTopicStatements: no alarm ARNs (the dead-letter alarm at least notifies the topic)");
   return [
     {
       sid: "FailedRunRulePublishes",
@@ -124,12 +131,14 @@ export function alertTopicStatements(scope: AlertTopicScope): PolicyStatement[] 
       conditions: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [scope.failureRuleArn] }],
     },
     {
-      sid: "DeadLetterAlarmPublishes",
+      // Several values of one key in a condition match when any of them does.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
+      sid: "StackAlarmsPublish",
       actions: ["sns:Publish"],
       principal: { type: "Service", identifiers: ["cloudwatch.amazonaws.com"] },
       resources: [scope.topicArn],
       conditions: [
-        { test: "ArnEquals", variable: "aws:SourceArn", values: [scope.deadLetterAlarmArn] },
+        { test: "ArnEquals", variable: "aws:SourceArn", values: [...new Set(scope.alarmArns)].sort() },
         { test: "StringEquals", variable: "aws:SourceAccount", values: [scope.accountId] },
       ],
     },

@@ -46,6 +46,11 @@ export interface SchedulerArgs {
   readonly logGroupName: pulumi.Input<string>;
   /** E-mail told about failed runs. Default: none. */
   readonly alertEmail?: string;
+  /**
+   * ARNs of the other CloudWatch alarms that notify the alert topic (the job's monitoring
+   * alarms); with the dead-letter alarm, exactly these may publish to it. Default: none.
+   */
+  readonly alarmArns?: pulumi.Input<readonly string[]>;
 }
 
 /**
@@ -90,6 +95,7 @@ export class Scheduler extends pulumi.ComponentResource {
         logGroupName: args.logGroupName,
         deadLetterQueueName: deadLetterQueue.name,
         ...(args.alertEmail === undefined ? {} : { alertEmail: args.alertEmail }),
+        ...(args.alarmArns === undefined ? {} : { alarmArns: args.alarmArns }),
       },
       parent,
     );

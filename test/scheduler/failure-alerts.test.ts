@@ -35,14 +35,18 @@ describe("FailureAlerts (in the program)", () => {
       assert.deepEqual(services.sort(), ["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
     });
 
-    it("accepts messages only from this stack's failure rule and dead-letter alarm", () => {
+    it("accepts messages only from this stack's failure rule, dead-letter alarm and monitoring alarms", () => {
       const policy = one(types.topicPolicy);
       assert.equal(policy.inputs.arn, one(types.topic).state.arn);
+      const alarmArns = resourcesOfType(types.alarm)
+        .filter((a) => (a.inputs.alarmActions as string[]).includes(String(one(types.topic).state.arn)))
+        .map((a) => String(a.state.arn));
+      assert.equal(alarmArns.length, 5);
       assert.deepEqual(
         parsePolicyDocument(policy.inputs.policy).map((s) => [s.actions, s.resources, s.condition?.ArnEquals?.["aws:SourceArn"]]),
         [
           [["sns:Publish"], [one(types.topic).state.arn], [one(types.rule).state.arn]],
-          [["sns:Publish"], [one(types.topic).state.arn], [one(types.alarm).state.arn]],
+          [["sns:Publish"], [one(types.topic).state.arn], alarmArns.sort()],
         ],
       );
     });

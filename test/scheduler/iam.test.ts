@@ -87,10 +87,11 @@ describe("scheduler IAM", () => {
   describe("alertTopicStatements", () => {
     const topicArn = `arn:aws:sns:us-east-1:${account}:cti-etl-dev-alerts`;
     const ruleArn = `arn:aws:events:us-east-1:${account}:rule/cti-etl-dev-failed-run`;
-    const alarmArn = `arn:aws:cloudwatch:us-east-1:${account}:alarm:cti-etl-dev-run-never-started`;
-    const parsed = parsePolicyDocument(renderPolicyDocument(alertTopicStatements({ topicArn, accountId: account, failureRuleArn: ruleArn, deadLetterAlarmArn: alarmArn })));
+    const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${account}:alarm:cti-etl-dev-${name}`;
+    const alarmArns = [alarmArn("run-never-started"), alarmArn("run-failed"), alarmArn("no-recent-success"), alarmArn("run-failed")];
+    const parsed = parsePolicyDocument(renderPolicyDocument(alertTopicStatements({ topicArn, accountId: account, failureRuleArn: ruleArn, alarmArns })));
 
-    it("lets only the failure rule and the dead-letter alarm publish, only to this topic", () => {
+    it("lets only the failure rule and the given alarms of this account publish, only to this topic", () => {
       assert.deepEqual(
         parsed.map((s) => [s.principal, s.actions, s.resources, s.condition]),
         [
@@ -99,10 +100,17 @@ describe("scheduler IAM", () => {
             { Service: ["cloudwatch.amazonaws.com"] },
             ["sns:Publish"],
             [topicArn],
-            { ArnEquals: { "aws:SourceArn": [alarmArn] }, StringEquals: { "aws:SourceAccount": [account] } },
+            {
+              ArnEquals: { "aws:SourceArn": [alarmArn("no-recent-success"), alarmArn("run-failed"), alarmArn("run-never-started")] },
+              StringEquals: { "aws:SourceAccount": [account] },
+            },
           ],
         ],
       );
+    });
+
+    it("refuses an empty alarm list (SNS would refuse the policy; the dead-letter alarm always notifies)", () => {
+      assert.throws(() => alertTopicStatements({ topicArn, accountId: account, failureRuleArn: ruleArn, alarmArns: [] }), /no alarm ARNs/);
     });
   });
 
