@@ -29,10 +29,10 @@ describe("task/Dockerfile", () => {
     assert.ok(buildStages.includes("RUN sh task/build.sh"));
   });
 
-  it("ships both bundles the job runs (the command and the parallel path's worker) and the prepared /tmp", () => {
+  it("ships the whole folder task/build.sh lays out (test/task/build.test.ts) and the prepared /tmp", () => {
     const copies = finalStage.filter((line) => /^COPY /.test(line));
     assert.deepEqual(copies, [
-      "COPY --from=build /src/dist/task/main.mjs /src/dist/task/batch-worker.mjs /app/",
+      "COPY --from=build /src/dist/task/ /app/",
       "COPY --from=build /rootfs/ /",
     ]);
     assert.ok(buildStages.includes("RUN install -d -o 65532 -g 65532 -m 1777 /rootfs/tmp"));

@@ -114,6 +114,19 @@ describe("task image (task/Dockerfile)", function () {
     assert.deepEqual(countsOf(summary), expected);
   });
 
+  it("runs ad hoc into the embedded warehouse in a mounted folder, and `sql` reads the rows back", async () => {
+    const expected = JSON.parse(await readFile(`${samplePath}.expected.json`, "utf8")) as { clean: number };
+    const work = await outputDir();
+    const mounted = ["--network", "none", "--read-only", "--user", containerUser, "-v", `${samplePath}:/input/sample.csv:ro`, "-v", `${work}:/work`, "-w", "/work"];
+    const run = await runImage(mounted, ["run", "--input", "/input/sample.csv", "--output", "/work/runs"]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    const summary = summaryOf(run.stdout);
+    assert.equal(summary.loaded, expected.clean);
+    const query = await runImage(mounted, ["sql", "--json", "SELECT count(*)::int AS n FROM public.cti_records"]);
+    assert.equal(query.exitCode, 0, query.stderr);
+    assert.deepEqual(JSON.parse(query.stdout.trim()), { n: expected.clean });
+  });
+
   describe("its scratch volume (/tmp)", () => {
     // 300,000 rows hold more than 16 MiB of distinct lines: with --memory-budget 16 (the
     // least the job takes) the dedup spills to /tmp (task/src/dedup/spilling-dedup.ts).
