@@ -99,6 +99,11 @@ export const infraConfigSchema = type({
   natGateway: type.enumerated("none", "single").default("none"),
   /** E-mail address told about failed runs (used by the scheduler). Optional. */
   "alertEmail?": "string.email",
+  /**
+   * PEM file of extra certificate authorities the image build's `npm ci` trusts (behind a
+   * TLS-inspecting proxy), relative to the project folder or absolute. Optional.
+   */
+  "imageBuildCaFile?": "string > 0",
   /** ARN of a Secrets Manager secret holding the heartbeat URL (`CTI_HEARTBEAT_URL`). Optional. */
   "heartbeatUrlArn?": secretArn(),
   /** ARN of a Secrets Manager secret holding the PagerDuty routing key (`CTI_PAGERDUTY_ROUTING_KEY`). Optional. */
@@ -161,6 +166,8 @@ export interface InfraConfig {
   readonly natGateway: "none" | "single";
   /** Alert e-mail, if any. */
   readonly alertEmail?: string;
+  /** Extra CA certificates for the image build (a path as configured), if any. */
+  readonly imageBuildCaFile?: string;
   /**
    * Task variables filled from Secrets Manager when the task starts, by variable name
    * (`CTI_PAGERDUTY_ROUTING_KEY` → secret ARN); empty when none is configured.
@@ -205,6 +212,7 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfigResult {
     logRetentionDays: parsed.logRetentionDays,
     natGateway: parsed.natGateway,
     ...(parsed.alertEmail === undefined ? {} : { alertEmail: parsed.alertEmail }),
+    ...(parsed.imageBuildCaFile === undefined ? {} : { imageBuildCaFile: parsed.imageBuildCaFile }),
     notificationSecrets: Object.fromEntries(
       Object.entries(notificationSecretKeys).flatMap(([key, variable]) => {
         const arn = parsed[key as keyof typeof notificationSecretKeys];

@@ -14,6 +14,42 @@ export const imageBuildInputs = ["package.json", "package-lock.json", "task/"] a
 /** Path of the Dockerfile, relative to the build context (the repository root). */
 export const dockerfilePath = "task/Dockerfile";
 
+/**
+ * task/Dockerfile's build argument: PEM text of certificate authorities the build stage's
+ * `npm ci` trusts besides Node's own (behind a TLS-inspecting proxy). Build stage only: it never
+ * reaches the runtime image.
+ */
+export const caBuildArg = "NPM_EXTRA_CA_CERTS";
+
+/**
+ * Longest build argument a `RUN` can take: it becomes one environment string, and Linux caps
+ * one at MAX_ARG_STRLEN, 32 pages of 4 KiB.
+ * @see https://man7.org/linux/man-pages/man2/execve.2.html ("Limits on size of arguments and environment")
+ */
+export const maxBuildArgBytes = 128 * 1024;
+
+const certificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * The image build's arguments (pure): none, or the extra CA certificates of `caBundle` for
+ * {@link caBuildArg}. Only the certificates are passed (comments and keys are dropped).
+ * @param caBundle the PEM file's text and its path (named in errors); undefined: no extra CAs.
+ * @throws Error naming the file when it holds no certificate or is too large for a build argument.
+ */
+export function imageBuildArgs(caBundle: { readonly path: string; readonly text: string } | undefined): Record<string, string> {
+  if (caBundle === undefined) return {};
+  const pems = caBundle.text.match(certificate) ?? [];
+  if (pems.length === 0) throw new Error(`imageBuildCaFile ${caBundle.path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  const value = pems.join("\n");
+  const bytes = Buffer.byteLength(value);
+  if (bytes >= maxBuildArgBytes) {
+    throw new Error(
+      `imageBuildCaFile ${caBundle.path} holds ${bytes} bytes of certificates; a build argument takes under ${maxBuildArgBytes}: keep only the CAs npm lacks (your proxy's)`,
+    );
+  }
+  return { [caBuildArg]: value };
+}
+
 /** Docker platform for an ECS CPU architecture. */
 export function dockerPlatform(architecture: "ARM64" | "X86_64"): "linux/arm64" | "linux/amd64" {
   return architecture === "ARM64" ? "linux/arm64" : "linux/amd64";

@@ -2,7 +2,7 @@
  * The cti-etl Pulumi program: everything the job needs on a fresh AWS account. Reads the stack
  * configuration once, composes the modules, and exports what operators need.
  */
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -37,9 +37,11 @@ const storage = new Storage(component("storage"), {
   noncurrentVersionRetentionDays: config.noncurrentVersionRetentionDays,
 });
 
+const projectRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const registry = new Registry(component("registry"), {
-  buildContext: dirname(dirname(fileURLToPath(import.meta.url))),
+  buildContext: projectRoot,
   cpuArchitecture: config.cpuArchitecture,
+  ...(config.imageBuildCaFile === undefined ? {} : { caBundleFile: resolve(projectRoot, config.imageBuildCaFile) }),
 });
 
 const warehouse = new Warehouse(component("warehouse"), {

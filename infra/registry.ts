@@ -8,6 +8,7 @@ import {
   dockerfilePath,
   dockerPlatform,
   ecrLifecyclePolicy,
+  imageBuildArgs,
   imageBuildInputs,
   imageTagFor,
 } from "./image-build.ts";
@@ -18,6 +19,11 @@ export interface RegistryArgs {
   readonly buildContext: string;
   /** CPU architecture the image is built for; must match the task definition's. Example: `ARM64`. */
   readonly cpuArchitecture: "ARM64" | "X86_64";
+  /**
+   * Absolute path of a PEM file of certificate authorities the build's `npm ci` must trust (a
+   * TLS-inspecting proxy's). Default: none. Example: `/etc/ssl/certs/corporate-ca.pem`.
+   */
+  readonly caBundleFile?: string;
 }
 
 /**
@@ -75,6 +81,8 @@ function buildImage(name: string, repository: aws.ecr.Repository, args: Registry
       context: args.buildContext,
       dockerfile: join(args.buildContext, dockerfilePath),
       platform,
+      // The CAs change how the build reaches npm, not what it builds: not part of the tag.
+      args: imageBuildArgs(args.caBundleFile === undefined ? undefined : { path: args.caBundleFile, text: readFileSync(args.caBundleFile, "utf8") }),
       imageTag: imageTagFor(readBuildFiles(args.buildContext), platform),
     },
     opts,

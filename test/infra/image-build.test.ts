@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { dockerPlatform, ecrLifecyclePolicy, imageBuildInputs, imageTagFor, isBuildInput } from "../../infra/image-build.ts";
+import {
+  caBuildArg,
+  dockerPlatform,
+  ecrLifecyclePolicy,
+  imageBuildArgs,
+  imageBuildInputs,
+  imageTagFor,
+  isBuildInput,
+  maxBuildArgBytes,
+} from "../../infra/image-build.ts";
 
 describe("image-build", () => {
   describe("imageTagFor", () => {
@@ -26,6 +35,34 @@ describe("image-build", () => {
 
     it("cannot be fooled by moving bytes between a path and its content", () => {
       assert.notEqual(imageTagFor([{ path: "ab", content: "c" }], "p"), imageTagFor([{ path: "a", content: "bc" }], "p"));
+    });
+  });
+
+  describe("imageBuildArgs", () => {
+    const pem = (body: string) => `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----`;
+
+    it("passes no build argument without a CA file", () => {
+      assert.deepEqual(imageBuildArgs(undefined), {});
+    });
+
+    it("passes the file's certificates, and only them, as the Dockerfile's CA argument", () => {
+      const text = `# corporate roots\n${pem("QUJD")}\nsome trailing note\n${pem("REVG")}\n`;
+      assert.deepEqual(imageBuildArgs({ path: "ca.pem", text }), { [caBuildArg]: `${pem("QUJD")}\n${pem("REVG")}` });
+    });
+
+    it("refuses a file without a certificate, naming it", () => {
+      assert.throws(() => imageBuildArgs({ path: "certs/ca.pem", text: "not a certificate" }), /certs\/ca\.pem holds no PEM certificate/);
+    });
+
+    it("refuses certificates too large for one build argument (MAX_ARG_STRLEN)", () => {
+      const text = pem("A".repeat(maxBuildArgBytes));
+      assert.throws(() => imageBuildArgs({ path: "big.pem", text }), /big\.pem holds \d+ bytes of certificates/);
+    });
+
+    it("names the argument task/Dockerfile declares in its build stage", async () => {
+      const { readFile } = await import("node:fs/promises");
+      const dockerfile = await readFile(new URL("../../task/Dockerfile", import.meta.url), "utf8");
+      assert.match(dockerfile, new RegExp(`^ARG ${caBuildArg}=`, "m"));
     });
   });
 

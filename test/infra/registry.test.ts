@@ -3,7 +3,12 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dockerfilePath, imageTagFor } from "../../infra/image-build.ts";
 import { readBuildFiles } from "../../infra/registry.ts";
-import { loadProgram, oneResource } from "./support/pulumi-mocks.ts";
+import { Registry } from "../../infra/registry.ts";
+import { caBuildArg } from "../../infra/image-build.ts";
+import { loadProgram, oneResource, sandboxPrefix, settle } from "./support/pulumi-mocks.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 
@@ -44,6 +49,30 @@ describe("Registry", () => {
 
   it("exports the image by digest", () => {
     assert.match(String(outputs.imageUri), /^\d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\/[\w-]+@sha256:[0-9a-f]{64}$/);
+  });
+
+  it("passes no build argument by default", () => {
+    assert.deepEqual(oneResource("awsx:ecr:Image").inputs.args ?? {}, {});
+  });
+
+  describe("with imageBuildCaFile (a sandbox component)", () => {
+    const name = `${sandboxPrefix}registry-ca`;
+    let dir: string;
+    const pem = "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----";
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), "cti-etl-ca-"));
+      writeFileSync(join(dir, "ca.pem"), `# proxy root\n${pem}\n`);
+      new Registry(name, { buildContext: repoRoot, cpuArchitecture: "X86_64", caBundleFile: join(dir, "ca.pem") });
+      await settle();
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("hands the file's certificates to the build as the Dockerfile's CA argument, without changing the tag", () => {
+      const image = oneResource("awsx:ecr:Image", name);
+      assert.deepEqual(image.inputs.args, { [caBuildArg]: pem });
+      assert.equal(image.inputs.imageTag, imageTagFor(readBuildFiles(repoRoot), "linux/amd64"));
+    });
   });
 
   describe("readBuildFiles", () => {
