@@ -1,13 +1,19 @@
 #!/bin/sh
-# Bundles the job into one ESM file, dist/task/main.mjs: what the image runs, and what
-# test/task/image-build.it.test.ts runs the same way. Used by task/Dockerfile and `npm run build:task`.
-# CommonJS dependencies call require(); the banner gives the bundle one.
+# Bundles the job into the two ESM files the image ships, side by side in dist/task/:
+#   main.mjs          the command (task/src/main.ts);
+#   batch-worker.mjs  the worker-thread entry of the parallel path (the default run), which
+#                     task/src/parallel/worker-pool.ts looks up next to main.mjs.
+# Each is self-contained (no code splitting). Used by task/Dockerfile, `npm run build:task` and
+# the benchmark (bench/build-programs.ts runs this script, so it measures what ships).
+# CommonJS dependencies call require(); the banner gives each bundle one.
 # pg-native is an optional peer of pg that the job never loads.
 set -eu
 cd "$(dirname "$0")/.."
-exec ./node_modules/.bin/esbuild task/src/main.ts \
+exec ./node_modules/.bin/esbuild \
+  main=task/src/main.ts \
+  batch-worker=task/src/parallel/batch-worker.ts \
   --bundle --platform=node --format=esm --target=node24 \
-  --outfile=dist/task/main.mjs \
+  --outdir=dist/task --out-extension:.js=.mjs \
   --external:pg-native \
   --log-level=warning \
   "--banner:js=import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
