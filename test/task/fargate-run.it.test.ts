@@ -18,11 +18,20 @@ import { taskImage } from "../support/docker/task-image.ts";
 import type { TaskDefinitionInputs } from "../support/fargate/docker-run-args.ts";
 import { programTaskDefinition, removeFargateRuns, runAsFargate, type FargateRunOptions, type FargateRunResult } from "../support/fargate/run-as-fargate.ts";
 import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../support/redshift-data-emulator/index.ts";
-import { cachedSample } from "../support/sample-files.ts";
 import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../support/s3-server.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const MiB = 2 ** 20;
+
+/**
+ * The generator's cached sample (test/support/sample-files.ts), imported when first used: its
+ * module graph has a top-level await, so a static import would make mocha load this file with
+ * import() instead of require(), giving it its own copy of the Pulumi mocks module, where the
+ * program (already loaded by the infra tests' copy) registers nothing.
+ */
+async function cachedSample(rows: number) {
+  return (await import("../support/sample-files.ts")).cachedSample(rows);
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `s3://bucket/key` → parts. */
