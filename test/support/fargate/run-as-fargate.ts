@@ -98,6 +98,8 @@ export interface FargateRunResult {
 }
 
 interface Leftovers {
+  /** The container's name: removed by it only when `docker run` failed before printing an id. */
+  name: string;
   containerId?: string;
   watchers?: FSWatcher[];
   volumes: string[];
@@ -116,7 +118,7 @@ onSuiteTeardown(removeFargateRuns);
 
 async function removeLeftovers(left: Leftovers): Promise<void> {
   for (const watcher of left.watchers ?? []) watcher.close();
-  if (left.containerId) await removeContainer(left.containerId);
+  await removeContainer(left.containerId ?? left.name);
   for (const volume of left.volumes) await removeVolume(volume);
   for (const dir of left.dirs) await rm(dir, { recursive: true, force: true });
 }
@@ -134,7 +136,7 @@ export async function runAsFargate(options: FargateRunOptions): Promise<FargateR
   const region = readStackConfig()["aws:region"] ?? options.s3.region;
   const containerName = String((JSON.parse(td.containerDefinitions) as { name: string }[])[0]!.name);
   const name = uniqueName("cti-fargate");
-  const left: Leftovers = { volumes: [], dirs: [] };
+  const left: Leftovers = { name, volumes: [], dirs: [] };
   live.add(left);
   const metadata = await startTaskMetadataEndpoint({
     taskDefinition: td,
