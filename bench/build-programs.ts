@@ -1,33 +1,46 @@
+import { execFile } from "node:child_process";
+import { copyFile, mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { promisify } from "node:util";
+import { build, type BuildOptions } from "esbuild";
 
 /** Where the bundled programs go. */
 export const DIST = fileURLToPath(new URL("../.cache/bench/dist/", import.meta.url));
 
+const run = promisify(execFile);
+
 /**
- * Bundles the job runner (with the worker entry beside it, as task/build.sh lays out the
- * image) and the peers, so every program starts as a plain `node file.mjs`: no TypeScript
- * loader in anyone's start-up time. Native engines stay external.
+ * Builds what the benchmark runs, so every program starts as a plain `node file.mjs` (no
+ * TypeScript loader in anyone's start-up time):
+ * - the job measures what ships: task/build.sh (the image's own bundling step) makes
+ *   dist/task/batch-worker.mjs, which goes beside the job runner as the image lays it out
+ *   (task/src/parallel/worker-pool.ts looks the worker up next to the running bundle), and the
+ *   runner (runJob on a local file, reporting counts and peak memory like the peers) is bundled
+ *   with the same esbuild options as task/build.sh;
+ * - the peers, with native engines left external.
  */
 export async function buildPrograms(): Promise<{ job: string; polars: string; duckdb: string }> {
   const root = new URL("../", import.meta.url);
   const entry = (p: string) => fileURLToPath(new URL(p, root));
-  await build({
-    entryPoints: {
-      "job-runner": entry("bench/job-runner.ts"),
-      "batch-worker": entry("task/src/parallel/batch-worker.ts"),
-      polars: entry("bench/peers/polars.ts"),
-      duckdb: entry("bench/peers/duckdb.ts"),
-    },
+  await run("sh", [entry("task/build.sh")]);
+  await mkdir(DIST, { recursive: true });
+  await copyFile(entry("dist/task/batch-worker.mjs"), `${DIST}batch-worker.mjs`);
+  const common: BuildOptions = {
     outdir: DIST,
     outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node20",
-    external: ["nodejs-polars", "@duckdb/node-api", "pg-native"],
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     logLevel: "warning",
+  };
+  // As task/build.sh bundles main.mjs (target, externals, banner).
+  await build({ ...common, entryPoints: { "job-runner": entry("bench/job-runner.ts") }, target: "node24", external: ["pg-native"] });
+  await build({
+    ...common,
+    entryPoints: { polars: entry("bench/peers/polars.ts"), duckdb: entry("bench/peers/duckdb.ts") },
+    target: "node20",
+    external: ["nodejs-polars", "@duckdb/node-api", "pg-native"],
   });
   return { job: `${DIST}job-runner.mjs`, polars: `${DIST}polars.mjs`, duckdb: `${DIST}duckdb.mjs` };
 }

@@ -1,7 +1,7 @@
 /**
  * The job as the benchmark runs it: a child process that runs `runJob` on a local file
- * and prints its counts and peak memory, like the peers. Bundled with esbuild first (see
- * build-job.ts), as the task image runs a bundle.
+ * and prints its counts and peak memory, like the peers. Bundled with esbuild first, as the
+ * image bundles main.mjs, and run beside the image's own worker bundle (build-programs.ts).
  * Sized as the deployed task sizes itself (observability/resource-budget.ts), from this machine or from
  * `--memory-limit-mib` (a container's limit); `--workers` and `--memory-budget-mib` override.
  * Usage: job-runner.mjs <input.csv> <outDir> csv|gzip [--workers N] [--memory-limit-mib N]

@@ -30,7 +30,8 @@ if [ -z "$slim_tag" ] || [ -z "$distroless_tag" ]; then
   exit 1
 fi
 
-recipe=$(sha256sum "$0" | cut -c1-16)
+# The recipe: this script without its comments (a comment edit does not rebuild).
+recipe=$(grep -v '^[[:space:]]*#' "$0" | sha256sum | cut -c1-16)
 label=cti-etl.stand-in.recipe
 cache=$root/.cache/docker/stand-ins
 mkdir -p "$cache"
@@ -109,8 +110,10 @@ tar -C "$slim" --numeric-owner -c . | docker import \
 
 # 4. distroless nodejs24 nonroot: node at /nodejs/bin/node and only the shared libraries it links
 #    (as ldd reports them inside the Debian root filesystem), users and groups as distroless
-#    writes them, CA certificates, /tmp 1777. No shell, no package manager.
-#    https://github.com/GoogleContainerTools/distroless (nonroot: uid/gid 65532, home /home/nonroot)
+#    writes them, CA certificates, /tmp 1777, nsswitch.conf, os-release; PATH, SSL_CERT_FILE,
+#    USER 65532 and WORKDIR /home/nonroot as distroless sets them (base/base.bzl: "nonroot",
+#    NONROOT = 65532, workdir "/home/nonroot"; nodejs/BUILD: entrypoint ["/nodejs/bin/node"]).
+#    No shell, no package manager. https://github.com/GoogleContainerTools/distroless
 d=$work/distroless
 mkdir -p "$d/nodejs/bin" "$d/etc/ssl/certs" "$d/tmp" "$d/root" "$d/home/nonroot" "$d/usr/lib"
 install -m 0755 "$work/node/package/bin/node" "$d/nodejs/bin/node"

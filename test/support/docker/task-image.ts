@@ -73,7 +73,7 @@ async function buildTaskImage(): Promise<string> {
   const ca = await npmExtraCaCerts();
   start = Date.now();
   const { stdout } = await docker(
-    ["build", "--quiet", "--network", "host", "--build-arg", `NPM_EXTRA_CA_CERTS=${ca}`, "-f", "task/Dockerfile", "."],
+    ["build", "--quiet", "--force-rm", "--network", "host", "--build-arg", `NPM_EXTRA_CA_CERTS=${ca}`, "-f", "task/Dockerfile", "."],
     { cwd: root, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
   );
   taskImageTimings.buildSeconds = (Date.now() - start) / 1000;
