@@ -28,6 +28,8 @@ export type EtlErrorCode =
   | "LEASE_LOST"
   /** The run passed its deadline. */
   | "DEADLINE_EXCEEDED"
+  /** The task was stopped (SIGTERM from ECS) before the run ended. */
+  | "STOPPED"
   /** Anything else. */
   | "INTERNAL";
 

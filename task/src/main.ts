@@ -20,6 +20,7 @@ import { formatStatusReport } from "./observability/status-report.ts";
 import { LocalRunOutput } from "./output/local-run-output.ts";
 import type { RunOutput } from "./output/run-output.ts";
 import { parseDeadlineSeconds, startDeadline } from "./run-control/deadline.ts";
+import { onTermination } from "./run-control/termination.ts";
 import { newRunId } from "./run-id.ts";
 import { runOnce, type RunWarehouse } from "./run-once.ts";
 import { s3ClientConfig } from "./s3/s3-client-config.ts";
@@ -71,6 +72,8 @@ async function run(command: RunCommand, settings: RuntimeSettings, observability
   const showProgress = command.progress ?? process.stderr.isTTY === true;
   const progress = showProgress ? terminalProgress(process.stderr) : undefined;
   const io = adapters(settings);
+  // ECS stops a task with SIGTERM: cancel what is in flight and release the lease before SIGKILL.
+  const termination = onTermination();
   try {
     const output = isS3Uri(command.output) ? parseS3Uri(command.output) : undefined;
     const result = await runOnce({
@@ -95,6 +98,7 @@ async function run(command: RunCommand, settings: RuntimeSettings, observability
       observer,
       taskArn: observer.taskMetadata?.taskArn ?? "local",
       ...(deadlineSeconds ? { deadline: startDeadline(deadlineSeconds) } : {}),
+      terminated: termination.signal,
     });
     progress?.done();
     if (result.status === "skipped") {
@@ -104,6 +108,7 @@ async function run(command: RunCommand, settings: RuntimeSettings, observability
     if (process.stderr.isTTY) process.stderr.write(formatReadableSummary(result.summary) + "\n");
     process.stdout.write(JSON.stringify(result.summary) + "\n");
   } finally {
+    termination.dispose();
     progress?.done();
     io.close();
   }

@@ -7,7 +7,7 @@
  * 4. load into the warehouse, exactly once;
  * 5. report the outcome: a log line, EMF metrics, notifications.
  *
- * The deadline and a lost lease both abort what is in flight.
+ * The deadline, a lost lease and the task being stopped (SIGTERM) abort what is in flight.
  */
 import { describeHolder } from "./lease/lease-record.ts";
 import type { S3Lease } from "./lease/s3-lease.ts";
@@ -46,6 +46,8 @@ export interface RunOnceDeps {
   lease?: S3Lease;
   observer: RunObserver;
   deadline?: RunDeadline;
+  /** Aborts when the task is stopped (run-control/termination.ts). */
+  terminated?: AbortSignal;
   /** The ECS task running this (for the ledger), or `local`. */
   taskArn: string;
 }
@@ -87,7 +89,7 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     if (claim.tookOverFrom) log.warn("took over an expired lease (a crashed or stalled run)", { from: claim.tookOverFrom });
     lease.startRenewing();
   }
-  const stop = stopSignal(deps.deadline?.signal, lease?.lost);
+  const stop = stopSignal(deps.deadline?.signal, lease?.lost, deps.terminated);
   let warehouse: Warehouse | undefined;
   let output: RunOutput | undefined;
   try {
@@ -120,7 +122,7 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     });
     return { status: "succeeded", summary: withLoad(summary, result, target.describe, target.table) };
   } catch (error) {
-    // Stopped by the deadline or a lost lease mid-transform: abort the uploads in flight
+    // Stopped by the deadline, a lost lease or SIGTERM mid-transform: abort the uploads in flight
     // (nothing is published before the transform ends, so nothing half-written shows).
     if (stop?.aborted) await output?.discard().catch((e: unknown) => log.warn("aborting uploads failed", { error: e }));
     await observer.finish({ status: "failed", ...facts(), failure: runFailure(error) });

@@ -22,6 +22,16 @@ export interface TaskResources {
   cgroupCpuMax?: string;
   /** The text of cgroup v2 `memory.max`: `"max"` or a number of bytes. */
   cgroupMemoryMax?: string;
+  /**
+   * The text of cgroup v1 `memory/memory.limit_in_bytes`: a number of bytes; with no limit the
+   * kernel's largest page-aligned value, e.g. `9223372036854771712`.
+   * @see https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
+   */
+  cgroupV1MemoryLimit?: string;
+  /** The text of cgroup v1 `cpu/cpu.cfs_quota_us`: microseconds per period, `-1` for no quota. */
+  cgroupV1CpuQuota?: string;
+  /** The text of cgroup v1 `cpu/cpu.cfs_period_us`: the period in microseconds, e.g. `100000`. */
+  cgroupV1CpuPeriod?: string;
 }
 
 /** What the host and the container's cgroup report: everything but the ECS task's own limits. */
@@ -31,8 +41,9 @@ export type HostResources = Omit<TaskResources, "ecsCpuVcpus" | "ecsMemoryMiB">;
 export function cpuCount(r: TaskResources): number {
   const limits = [Math.max(1, Math.floor(r.availableParallelism))];
   if (r.ecsCpuVcpus !== undefined && r.ecsCpuVcpus > 0) limits.push(Math.max(1, Math.ceil(r.ecsCpuVcpus)));
-  const quota = parseCgroupCpuMax(r.cgroupCpuMax);
-  if (quota !== undefined) limits.push(Math.max(1, Math.ceil(quota)));
+  for (const quota of [parseCgroupCpuMax(r.cgroupCpuMax), parseCgroupV1CpuQuota(r.cgroupV1CpuQuota, r.cgroupV1CpuPeriod)]) {
+    if (quota !== undefined) limits.push(Math.max(1, Math.ceil(quota)));
+  }
   return Math.min(...limits);
 }
 
@@ -40,8 +51,9 @@ export function cpuCount(r: TaskResources): number {
 export function memoryLimitBytes(r: TaskResources): number {
   const limits = [r.totalMemoryBytes];
   if (r.ecsMemoryMiB !== undefined && r.ecsMemoryMiB > 0) limits.push(r.ecsMemoryMiB * 2 ** 20);
-  const cgroup = parseCgroupMemoryMax(r.cgroupMemoryMax);
-  if (cgroup !== undefined) limits.push(cgroup);
+  for (const cgroup of [parseCgroupMemoryMax(r.cgroupMemoryMax), parseCgroupV1MemoryLimit(r.cgroupV1MemoryLimit)]) {
+    if (cgroup !== undefined) limits.push(cgroup);
+  }
   return Math.min(...limits);
 }
 
@@ -86,4 +98,32 @@ export function parseCgroupCpuMax(text: string | undefined): number | undefined 
 export function parseCgroupMemoryMax(text: string | undefined): number | undefined {
   const m = /^\s*(\d+)\s*$/.exec(text ?? "");
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Bytes of a cgroup v1 `memory.limit_in_bytes`, or undefined for no limit or unreadable text.
+ * With no limit the kernel reports `PAGE_COUNTER_MAX` pages in bytes (9223372036854771712 with
+ * 4 KiB pages; other page sizes give other values), so anything past 2^53 bytes, more than any
+ * machine has, means "no limit".
+ * @see https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
+ */
+export function parseCgroupV1MemoryLimit(text: string | undefined): number | undefined {
+  const m = /^\s*(\d+)\s*$/.exec(text ?? "");
+  if (!m) return undefined;
+  const bytes = Number(m[1]);
+  return bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER ? bytes : undefined;
+}
+
+/**
+ * vCPUs of a cgroup v1 CFS quota (`cpu.cfs_quota_us` / `cpu.cfs_period_us`), or undefined for
+ * `-1` (no quota) or unreadable text. `docker run --cpus 1.5` writes 150000 / 100000.
+ * @see https://docs.kernel.org/scheduler/sched-bwc.html
+ */
+export function parseCgroupV1CpuQuota(quota: string | undefined, period: string | undefined): number | undefined {
+  const q = /^\s*(\d+)\s*$/.exec(quota ?? "");
+  const p = /^\s*(\d+)\s*$/.exec(period ?? "");
+  if (!q || !p) return undefined;
+  const periodUs = Number(p[1]);
+  const quotaUs = Number(q[1]);
+  return periodUs > 0 && quotaUs > 0 ? quotaUs / periodUs : undefined;
 }
