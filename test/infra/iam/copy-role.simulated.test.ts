@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type AccessRequest, assertAccess } from "../support/iam-simulator.ts";
-import { loadProgram, type RecordedResource } from "../support/pulumi-mocks.ts";
+import { loadProgram, programTask, type RecordedResource } from "../support/pulumi-mocks.ts";
 import { renderedPolicies, type RenderedPolicies } from "../support/rendered-policies.ts";
 
 const overTls = { "aws:SecureTransport": "true", "s3:TlsVersion": "1.2" };
@@ -20,9 +20,7 @@ describe("COPY role, simulated", () => {
     const { resources } = await loadProgram();
     policies = renderedPolicies(resources);
     const ofType = (type: string) => resources.filter((r: RecordedResource) => r.type === type);
-    const [definition] = ofType("aws:ecs/taskDefinition:TaskDefinition");
-    const [container] = JSON.parse(String(definition!.inputs.containerDefinitions)) as { environment: { name: string; value: string }[] }[];
-    const env = Object.fromEntries(container!.environment.map((v) => [v.name, v.value]));
+    const env = programTask(resources).environment;
     copyRoleArn = env.CTI_REDSHIFT_COPY_ROLE_ARN!;
     const [namespace] = ofType("aws:redshiftserverless/namespace:Namespace");
     assert.deepEqual(namespace!.inputs.iamRoles, [copyRoleArn], "the namespace holds the role the task names in COPY");

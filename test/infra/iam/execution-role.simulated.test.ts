@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { parseInfraConfig, type RawInfraConfig } from "../../../infra/config.ts";
 import { Compute } from "../../../infra/compute.ts";
 import { type AccessRequest, assertAccess } from "../support/iam-simulator.ts";
-import { loadProgram, project, readStackConfig, recorded, sandboxPrefix, settle, type RecordedResource } from "../support/pulumi-mocks.ts";
+import { loadProgram, programTask, project, readStackConfig, recorded, sandboxPrefix, settle, type RecordedResource } from "../support/pulumi-mocks.ts";
 import { renderedPolicies, type RenderedPolicies } from "../support/rendered-policies.ts";
 
 /** The dev stack's configuration as `readInfraConfig` collects it, plus `extra` keys. */
@@ -60,12 +60,11 @@ describe("execution role, simulated", () => {
       const { resources } = await loadProgram();
       policies = renderedPolicies(resources);
       const one = (type: string) => resources.filter((r: RecordedResource) => r.type === type);
-      const [definition] = one("aws:ecs/taskDefinition:TaskDefinition");
-      roleArn = String(definition!.inputs.executionRoleArn);
-      const [container] = JSON.parse(String(definition!.inputs.containerDefinitions)) as { image: string; logConfiguration: { options: Record<string, string> } }[];
-      const repository = one("aws:ecr/repository:Repository").find((r) => container!.image.startsWith(`${String(r.state.repositoryUrl)}@`));
+      const { definition, container } = programTask(resources);
+      roleArn = String(definition.inputs.executionRoleArn);
+      const repository = one("aws:ecr/repository:Repository").find((r) => container.image.startsWith(`${String(r.state.repositoryUrl)}@`));
       assert.ok(repository, "the image comes from the program's repository");
-      const logGroup = one("aws:cloudwatch/logGroup:LogGroup").find((g) => g.state.name === container!.logConfiguration.options["awslogs-group"]);
+      const logGroup = one("aws:cloudwatch/logGroup:LogGroup").find((g) => g.state.name === container.logConfiguration.options["awslogs-group"]);
       assert.ok(logGroup, "the logs go to the program's log group");
       cases = executionRoleCases({ roleArn, repositoryArn: String(repository.state.arn), logGroupArn: String(logGroup.state.arn), secretArns: [] });
     });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { taskIamActions } from "../../../task/src/adapters/iam-actions.ts";
 import { leaseKey } from "../../../task/src/lease/lease-key.ts";
 import { type AccessRequest, assertAccess, roleUserId } from "../support/iam-simulator.ts";
-import { loadProgram, type RecordedResource } from "../support/pulumi-mocks.ts";
+import { loadProgram, programTask, type RecordedResource } from "../support/pulumi-mocks.ts";
 import { type RenderedPolicies, renderedPolicies } from "../support/rendered-policies.ts";
 
 /** S3 requests over TLS 1.3, as the AWS SDK makes them. */
@@ -26,10 +26,8 @@ describe("task role, simulated", () => {
     const { resources } = await loadProgram();
     policies = renderedPolicies(resources);
     const ofType = (type: string) => resources.filter((r: RecordedResource) => r.type === type);
-    const [definition] = ofType("aws:ecs/taskDefinition:TaskDefinition");
-    taskRoleArn = String(definition!.inputs.taskRoleArn);
-    const [container] = JSON.parse(String(definition!.inputs.containerDefinitions)) as { environment: { name: string; value: string }[] }[];
-    const env = Object.fromEntries(container!.environment.map((v) => [v.name, v.value]));
+    const { definition, environment: env } = programTask(resources);
+    taskRoleArn = String(definition.inputs.taskRoleArn);
     const [input, output] = [env.CTI_INPUT!, env.CTI_OUTPUT!].map((uri) => /^s3:\/\/([^/]+)\/(.*)$/.exec(uri)!);
     assert.equal(input![1], output![1], "input and output in one bucket");
     const bucket = ofType("aws:s3/bucket:Bucket").find((b) => b.state.bucket === input![1]);

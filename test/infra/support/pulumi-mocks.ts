@@ -468,3 +468,28 @@ export function oneResource(type: string, namePrefix = ""): RecordedResource {
   if (found.length !== 1) throw new Error(`expected one ${type}${namePrefix ? ` named ${namePrefix}*` : ""}, found ${found.length}`);
   return found[0]!;
 }
+
+/** The program's one task definition and its one container, as the mocks recorded them. */
+export interface ProgramTask {
+  /** The recorded `aws:ecs/taskDefinition:TaskDefinition`. */
+  readonly definition: RecordedResource;
+  /** Its container definition, parsed from `containerDefinitions`. */
+  readonly container: {
+    readonly image: string;
+    readonly environment: readonly { name: string; value: string }[];
+    readonly logConfiguration: { readonly options: Readonly<Record<string, string>> };
+  } & Record<string, unknown>;
+  /** The container's environment, by name. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** The task the program declares (from `resources`, default everything recorded outside sandboxes). */
+export function programTask(resources: readonly RecordedResource[] = resourcesOfType("aws:ecs/taskDefinition:TaskDefinition")): ProgramTask {
+  const definitions = resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && !r.name.startsWith(sandboxPrefix));
+  if (definitions.length !== 1) throw new Error(`expected one task definition, found ${definitions.length}`);
+  const definition = definitions[0]!;
+  const containers = JSON.parse(String(definition.inputs.containerDefinitions)) as ProgramTask["container"][];
+  if (containers.length !== 1) throw new Error(`expected one container, found ${containers.length}`);
+  const container = containers[0]!;
+  return { definition, container, environment: Object.fromEntries(container.environment.map((v) => [v.name, v.value])) };
+}
