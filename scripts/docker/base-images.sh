@@ -5,7 +5,7 @@
 #   runtime stage  gcr.io/distroless/nodejs24-debian12:nonroot  Node 24 + the libraries it links, a
 #                                                               nonroot user, CA certificates; no shell
 # They are made from Debian's packages (debootstrap) and npm packages, not from the real images:
-# what that leaves untested is in /work/notes/readme-image.md (README "Deploy").
+# what that leaves untested is in the README ("Tests", what these tests cannot prove).
 #
 # Idempotent and cached: downloads and the root filesystem live under .cache/docker/stand-ins
 # (git-ignored); each image carries a label with a hash of this script, so a rerun with both tags
@@ -20,7 +20,13 @@ root=$(pwd)
 NODE_VERSION=24.22.3
 NPM_VERSION=11.21.3
 SUITE=bookworm
-MIRROR=http://deb.debian.org/debian
+# debootstrap reads from the Debian mirror this machine's apt is set up with (its sources), so it
+# reaches whatever apt reaches here; override with DEBIAN_MIRROR.
+MIRROR=${DEBIAN_MIRROR:-$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' 2>/dev/null | sed -n "s/ $SUITE\$//p" | head -n 1)}
+if [ -z "$MIRROR" ]; then
+  echo "base-images.sh: no Debian $SUITE source in apt's configuration; set DEBIAN_MIRROR" >&2
+  exit 1
+fi
 
 # The names come from the Dockerfile itself, so the stand-ins cannot drift from it.
 slim_tag=$(sed -n 's/^FROM \([^ ]*\) AS build$/\1/p' task/Dockerfile)
