@@ -35,7 +35,7 @@ export interface LoadRequest {
   taskArn?: string;
   /** Target table, optionally schema-qualified, lower-case identifiers, e.g. "public.cti_records". */
   table: string;
-  /** Identity of the input: a rerun with the same list (uri + etag, or uri + sha256) is a no-op. */
+  /** Identity of the input (input-fingerprint.ts: each object's URI, sha256 and size; not its ETag): a rerun of the same bytes is a no-op. */
   inputs: LoadInput[];
   /** The run's counts (rowsRead, clean, duplicates, rejected, rejectedByReason). */
   counts: RecordCounts;
