@@ -8,7 +8,7 @@
  *   `RunAnomalous`, each 0 or 1, every run), `RunDuration`, and the row counts it got to;
  * - one per rejection reason with dimensions `[Job, Reason]`: `RowsRejected`;
  * - one per stage with dimensions `[Job, Stage]`: `StageDuration`.
- * `infra/monitoring-plan.ts` builds the dashboard and alarms from the same names.
+ * `scheduler/job-alarms.ts` (the alarms) and `infra/monitoring-plan.ts` (the dashboard) are built from the same names.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 import type { RunOutcome } from "./run-outcome.ts";
