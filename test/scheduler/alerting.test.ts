@@ -152,6 +152,7 @@ describe("Alerting (in the program)", () => {
 
 describe("Alerting (with an alert e-mail, moved from the Monitoring component)", () => {
   const transformed: pulumi.ResourceTransformationArgs[] = [];
+  let formerUrns: string[] = [];
   before(async () => {
     await loadProgram();
     const alerts = new Alerting("sandbox-alerts", {
@@ -171,8 +172,14 @@ describe("Alerting (with an alert e-mail, moved from the Monitoring component)",
       // Sees each child's options as the engine will receive them.
       transformations: [(args) => { transformed.push(args); return undefined; }],
     });
+    formerUrns = await Promise.all((alerts as unknown as { __aliases: pulumi.Input<string>[] }).__aliases.map((alias) => promiseOf(alias)));
     await promiseOf(alerts.topicArn);
     await settle();
+  });
+
+  it("answers to its former type, FailureAlerts, so the topic, key and rule under it stay in place", () => {
+    // Pulumi's SDK keeps a component's aliases as URNs; its children inherit them by name.
+    assert.deepEqual(formerUrns, [`urn:pulumi:${stack}::${project}::cti-etl:scheduler:FailureAlerts::sandbox-alerts`]);
   });
 
   it("plans no no-recent-success alarm for a one-off schedule, and lets exactly its alarms publish", async () => {
