@@ -105,7 +105,7 @@ export interface AlertTopicScope {
   readonly failureRuleArn: string;
   /**
    * ARNs of every CloudWatch alarm that notifies the topic (on alarm or on recovery): the
-   * dead-letter alarm and the job's monitoring alarms. Each may publish; no other alarm may.
+   * dead-letter alarm and the job's alarms (job-alarms.ts). Each may publish; no other alarm may.
    */
   readonly alarmArns: readonly string[];
 }
