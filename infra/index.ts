@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Scheduler } from "../scheduler/index.ts";
+import { schedulePeriodSeconds } from "../scheduler/schedule-period.ts";
 import { Compute } from "./compute.ts";
 import { Monitoring } from "./monitoring.ts";
-import { schedulePeriodSeconds } from "./monitoring-plan.ts";
 import { readInfraConfig } from "./config.ts";
 import { resourceNames } from "./naming.ts";
 import { Network } from "./network.ts";
@@ -84,12 +84,6 @@ const compute = new Compute(component("compute"), {
   ),
 });
 
-// Monitoring's alarms notify the scheduler's alert topic, whose policy must name each of them
-// (defect: an alarm left out is refused by SNS and never notifies). The alarms need the topic
-// first, so their ARNs reach the scheduler through a deferred output, resolved below from the
-// alarms Monitoring actually creates: no list of alarms is written twice.
-const [monitoringAlarmArns, resolveMonitoringAlarmArns] = pulumi.deferredOutput<readonly string[]>();
-
 const scheduler = new Scheduler(component("scheduler"), {
   name: names.base,
   stackLabel: `${pulumi.getProject()}/${pulumi.getStack()}`,
@@ -110,21 +104,19 @@ const scheduler = new Scheduler(component("scheduler"), {
   securityGroupId: network.taskSecurityGroupId,
   logGroupName: compute.logGroupName,
   ...(config.alertEmail === undefined ? {} : { alertEmail: config.alertEmail }),
-  alarmArns: monitoringAlarmArns,
+  job: names.taskFamily, // the task's default Job metric dimension
+  // The job's alarms lived in Monitoring before the scheduler's alerting owned them.
+  jobAlarmsFormerParent: component("monitoring"),
 });
 
 const monitoring = new Monitoring(component("monitoring"), {
   job: names.taskFamily, // the task's default Job metric dimension
-  alertTopicArn: scheduler.alertTopicArn,
   schedulePeriodSeconds: schedulePeriodSeconds(config.scheduleExpression, config.scheduleTimeZone),
-  schedulePaused: config.schedulePaused,
-  // A run may start late by the flexible window and the retry age; allow an hour for the run itself.
-  stalenessMarginSeconds: 3600 + config.scheduleFlexibleWindowMinutes * 60 + config.scheduleMaxEventAgeSeconds,
+  alarmArns: scheduler.alarmArns,
   region: config.region,
   dashboardName: names.base,
   logGroupName: compute.logGroupName,
 });
-resolveMonitoringAlarmArns(monitoring.alarmArns.apply((byKey) => Object.values(byKey).sort()));
 
 /** Name of the job's bucket. */
 export const bucketName = storage.bucketName;

@@ -51,7 +51,7 @@ export const derivedNames: readonly DerivedName[] = [
   { resource: "SQS queue (schedule dead letters)", suffix: "-schedule-dlq", maxLength: 80, doc: api("AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html") },
   { resource: "SNS topic (alerts)", suffix: "-alerts", maxLength: 256, doc: api("sns/latest/api/API_CreateTopic.html") },
   { resource: "EventBridge rule (failed runs)", suffix: "-failed-run", maxLength: 64, doc: api("eventbridge/latest/APIReference/API_PutRule.html") },
-  ...["-run-never-started", "-run-failed", "-rejected-ratio", "-anomalous-run", "-no-recent-success"].map((suffix) => ({
+  ...["-run-never-started", "-rejected-ratio", "-anomalous-run", "-no-recent-success"].map((suffix) => ({
     resource: "CloudWatch alarm",
     suffix,
     maxLength: 255,

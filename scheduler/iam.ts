@@ -1,7 +1,7 @@
 /**
  * Who may start the task and who may raise alerts (pure): the schedule's role (trust and
  * permissions), the alert topic's policy and its KMS key's policy, as statements over plain ARNs.
- * `scheduler/index.ts` and `scheduler/failure-alerts.ts` render them once.
+ * `scheduler/index.ts` and `scheduler/alerting.ts` render them once.
  */
 import type { PolicyStatement } from "../infra/iam/policy-document.ts";
 import { familyArnPattern, parseTaskDefinitionArn } from "./task-definition-arn.ts";
@@ -105,7 +105,7 @@ export interface AlertTopicScope {
   readonly failureRuleArn: string;
   /**
    * ARNs of every CloudWatch alarm that notifies the topic (on alarm or on recovery): the
-   * dead-letter alarm and the job's monitoring alarms. Each may publish; no other alarm may.
+   * dead-letter alarm and the job's alarms (job-alarms.ts). Each may publish; no other alarm may.
    */
   readonly alarmArns: readonly string[];
 }

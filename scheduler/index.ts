@@ -2,9 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type PolicyStatement, renderPolicyDocument } from "../infra/iam/policy-document.ts";
 import { maxBaseLength } from "../infra/naming.ts";
-import { FailureAlerts } from "./failure-alerts.ts";
+import { Alerting } from "./alerting.ts";
 import { schedulerRoleStatements, schedulerTrust } from "./iam.ts";
+import { stalenessMarginSeconds } from "./job-alarms.ts";
 import { parseScheduleExpression, timeZoneProblem } from "./schedule-expression.ts";
+import { schedulePeriodSeconds } from "./schedule-period.ts";
 import { runTaskTarget, type ScheduleTiming, scheduleSettings } from "./schedule-target.ts";
 
 /** Arguments of {@link Scheduler}. */
@@ -47,16 +49,26 @@ export interface SchedulerArgs {
   /** E-mail told about failed runs. Default: none. */
   readonly alertEmail?: string;
   /**
-   * ARNs of the other CloudWatch alarms that notify the alert topic (the job's monitoring
-   * alarms); with the dead-letter alarm, exactly these may publish to it. Default: none.
+   * Value of the `Job` dimension of the task's metrics, which the job's alarms watch: the task
+   * definition family, which the task uses by default. Example: `cti-etl-dev`.
    */
-  readonly alarmArns?: pulumi.Input<readonly string[]>;
+  readonly job: string;
+  /** Rejected ratio (0–1) above which the `rejected-ratio` alarm fires. Default 0.05. */
+  readonly maxRejectedRatio?: number;
+  /**
+   * Name of the `Monitoring` component that owned the job's alarms before the alerting component
+   * did (e.g. `cti-etl-monitoring`), so `pulumi up` moves them rather than replacing them.
+   * Default: none.
+   */
+  readonly jobAlarmsFormerParent?: string;
 }
 
 /**
  * When and how the task is started, and who hears about it when that fails: an EventBridge
  * Scheduler schedule (in its own group) whose target runs the current task definition revision
- * on Fargate, its role, its encrypted dead-letter queue, and the failure alerts.
+ * on Fargate, its role, its encrypted dead-letter queue, and the alerting (alerting.ts): the
+ * topic with every rule and alarm that publishes to it, the `no-recent-success` alarm timed
+ * from this schedule's own expression.
  */
 export class Scheduler extends pulumi.ComponentResource {
   /** Name of the schedule. */
@@ -67,6 +79,8 @@ export class Scheduler extends pulumi.ComponentResource {
   readonly scheduleGroupName: pulumi.Output<string>;
   /** ARN of the alert topic. */
   readonly alertTopicArn: pulumi.Output<string>;
+  /** ARNs of every alarm that notifies the alert topic, sorted. */
+  readonly alarmArns: pulumi.Output<string[]>;
   /** URL of the dead-letter queue (runs Scheduler could not start). */
   readonly deadLetterQueueUrl: pulumi.Output<string>;
   /** ARN of the role Scheduler assumes. */
@@ -82,7 +96,7 @@ export class Scheduler extends pulumi.ComponentResource {
     const deadLetterQueue = createDeadLetterQueue(name, args, parent);
     const role = createSchedulerRole(name, args, { account, group, deadLetterQueue }, parent);
     const schedule = createSchedule(name, args, { group, deadLetterQueue, role }, parent);
-    const alerts = new FailureAlerts(
+    const alerts = new Alerting(
       `${name}-alerts`,
       {
         namePrefix: args.name,
@@ -94,8 +108,15 @@ export class Scheduler extends pulumi.ComponentResource {
         taskDefinitionArn: args.taskDefinitionArn,
         logGroupName: args.logGroupName,
         deadLetterQueueName: deadLetterQueue.name,
+        jobAlarms: {
+          job: args.job,
+          schedulePeriodSeconds: schedulePeriodSeconds(args.expression, args.timeZone),
+          schedulePaused: args.timing.paused,
+          stalenessMarginSeconds: stalenessMarginSeconds(args.timing),
+          ...(args.maxRejectedRatio === undefined ? {} : { maxRejectedRatio: args.maxRejectedRatio }),
+        },
+        ...(args.jobAlarmsFormerParent === undefined ? {} : { jobAlarmsFormerParent: args.jobAlarmsFormerParent }),
         ...(args.alertEmail === undefined ? {} : { alertEmail: args.alertEmail }),
-        ...(args.alarmArns === undefined ? {} : { alarmArns: args.alarmArns }),
       },
       parent,
     );
@@ -104,6 +125,7 @@ export class Scheduler extends pulumi.ComponentResource {
     this.scheduleArn = schedule.arn;
     this.scheduleGroupName = group.name;
     this.alertTopicArn = alerts.topicArn;
+    this.alarmArns = alerts.alarmArns;
     this.deadLetterQueueUrl = deadLetterQueue.url;
     this.roleArn = role.role.arn;
     this.registerOutputs({
@@ -111,6 +133,7 @@ export class Scheduler extends pulumi.ComponentResource {
       scheduleArn: this.scheduleArn,
       scheduleGroupName: this.scheduleGroupName,
       alertTopicArn: this.alertTopicArn,
+      alarmArns: this.alarmArns,
       deadLetterQueueUrl: this.deadLetterQueueUrl,
       roleArn: this.roleArn,
     });

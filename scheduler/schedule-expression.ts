@@ -146,6 +146,16 @@ function parseCron(body: string): ScheduleExpressionResult {
   return { ok: true, expression: { kind: "cron", fields: { minutes, hours, dayOfMonth, month, dayOfWeek, year } } };
 }
 
+/**
+ * The calendar forms: `L`, `LW` and `nW` in day-of-month, `L`, `dL` and `d#n` in day-of-week.
+ * They pick different days each month, so no fixed set of values stands for them.
+ */
+function isCalendarForm(field: string, spec: CronFieldSpec): boolean {
+  if (spec.name === "day-of-month") return /^(L|LW|\d+W)$/.test(field);
+  if (spec.name === "day-of-week") return /^(L|[^#L]+L|[^#L]+#\d+)$/.test(field);
+  return false;
+}
+
 /** Checks one cron field: a `,` list of `*`, values, ranges and steps, or a special form. */
 function cronFieldProblem(field: string, spec: CronFieldSpec): string | undefined {
   if (field === "?") {
@@ -153,11 +163,11 @@ function cronFieldProblem(field: string, spec: CronFieldSpec): string | undefine
       ? undefined
       : `uses ? in ${spec.name}; ? is allowed only in day-of-month and day-of-week`;
   }
-  if (spec.name === "day-of-month" && /^(L|LW|\d+W)$/.test(field)) {
+  if (spec.name === "day-of-month" && isCalendarForm(field, spec)) {
     const day = /^(\d+)W$/.exec(field)?.[1];
     return day === undefined || inRange(Number(day), spec) ? undefined : outOfRange(field, spec);
   }
-  if (spec.name === "day-of-week" && /^(L|[^#L]+L|[^#L]+#\d+)$/.test(field)) {
+  if (spec.name === "day-of-week" && isCalendarForm(field, spec)) {
     const [day, nth] = field === "L" ? [] : field.split(/L|#/);
     if (day !== undefined && valueOf(day, spec) === undefined) return badValue(field, day, spec);
     if (nth !== undefined && nth !== "" && !/^[1-5]$/.test(nth)) return `has day-of-week ${field}: the week after # must be 1 to 5`;
@@ -187,6 +197,48 @@ function cronItemProblem(item: string, field: string, spec: CronFieldSpec): stri
     return `has ${spec.name} ${field}: the range ${range} runs backwards; write the smaller value first`;
   }
   return undefined;
+}
+
+/** The six fields' keys, in the order a cron expression writes them. */
+export const cronFieldKeys = ["minutes", "hours", "dayOfMonth", "month", "dayOfWeek", "year"] as const satisfies readonly (keyof CronFields)[];
+
+/**
+ * The values one field of a valid cron expression selects, expanded by the grammar the checks
+ * above read: `*` and `?` are the field's whole range, `a-b` a range, `a/n` and `*\/n` steps
+ * up to the field's end, names (JAN, MON) their numbers (day-of-week 1 = SUN to 7 = SAT).
+ * `undefined` for a field the checks refuse and for the calendar forms (`L`, `W`, `#`), which
+ * select different days each month.
+ *
+ * This is the one reading of cron in the project: the schedule's validation and the
+ * `no-recent-success` alarm's period (`schedule-period.ts`) both go through it. It is
+ * hand-written because no well-kept npm library reads EventBridge's dialect faithfully
+ * (checked with `npm view` and the packages' docs): `cron-parser` 5.10 and `croner` 11.0 take
+ * an optional leading seconds field and no year field (croner: Hexagon/croner#209), and number
+ * days of the week from 0 = SUN where EventBridge has 1 = SUN, so `cron(0 3 ? * 2 *)` would
+ * mean Tuesday instead of Monday; `aws-cron-parser` 1.1.12 reads the AWS fields but only
+ * computes occurrences, with no per-field problem to refuse a bad expression before
+ * `pulumi up`. None is installed here; the cases in test/scheduler/ pin this reading.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html#eb-cron-expressions
+ */
+export function cronFieldValues(key: keyof CronFields, field: string): ReadonlySet<number> | undefined {
+  const spec = cronFieldSpecs[cronFieldKeys.indexOf(key)]!;
+  if (cronFieldProblem(field, spec) !== undefined || isCalendarForm(field, spec)) return undefined;
+  if (field === "?") return rangeSet(spec.min, spec.max, 1);
+  const values = new Set<number>();
+  for (const item of field.split(",")) {
+    const [range, step] = item.split("/") as [string, string | undefined];
+    const bounds = range === "*" ? [spec.min, spec.max] : range.split("-").map((bound) => valueOf(bound, spec)!);
+    const start = bounds[0]!;
+    const end = bounds.length === 2 ? bounds[1]! : step !== undefined ? spec.max : start;
+    for (const value of rangeSet(start, end, step === undefined ? 1 : Number(step))) values.add(value);
+  }
+  return values;
+}
+
+function rangeSet(min: number, max: number, step: number): Set<number> {
+  const values = new Set<number>();
+  for (let value = min; value <= max; value += step) values.add(value);
+  return values;
 }
 
 /** A number (or name) in the field's range, or `undefined`. */

@@ -60,8 +60,8 @@ describe("the program (infra/index.ts)", () => {
     for (const module of ["Network", "Storage", "Registry", "Warehouse", "Compute"]) assert.ok(components.includes(`cti-etl:infra:${module}`), module);
   });
 
-  it("composes the scheduler, with its alerts inside it", () => {
+  it("composes the scheduler, with its alerting inside it", () => {
     assert.deepEqual(resourcesOfType("cti-etl:scheduler:Scheduler").map((r) => r.name), ["cti-etl-scheduler"]);
-    assert.deepEqual(resourcesOfType("cti-etl:scheduler:FailureAlerts").map((r) => r.name), ["cti-etl-scheduler-alerts"]);
+    assert.deepEqual(resourcesOfType("cti-etl:scheduler:Alerting").map((r) => r.name), ["cti-etl-scheduler-alerts"]);
   });
 });

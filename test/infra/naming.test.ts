@@ -131,6 +131,7 @@ describe("Scheduler name", () => {
     expression: "rate(1 day)",
     timeZone: "UTC",
     timing: { paused: false, flexibleWindowMinutes: 0, retryAttempts: 0, maxEventAgeSeconds: 60 },
+    job: "f",
     clusterArn: `arn:aws:ecs:us-east-1:${fakeAccountId}:cluster/c`,
     taskDefinitionArn: `arn:aws:ecs:us-east-1:${fakeAccountId}:task-definition/f:1`,
     taskRoleArn: `arn:aws:iam::${fakeAccountId}:role/task`,

@@ -68,9 +68,9 @@ describe("scheduler/iam.ts, simulated", () => {
     }
     const allAllowed = { "sns:Publish": "Allowed", "kms:GenerateDataKey": "Allowed", "kms:Decrypt": "Allowed" };
 
-    it("finds the alarms of monitoring and the dead-letter alarm, and the failed-run rule, notifying the topic", () => {
-      // Five alarms: run-failed, no-recent-success, rejected-ratio, anomalous-run, run-never-started.
-      assert.equal(alarms.length, 5, alarms.map((a) => a.name).join(", "));
+    it("finds the job's alarms and the dead-letter alarm, and the failed-run rule, notifying the topic", () => {
+      // Four alarms: no-recent-success, rejected-ratio, anomalous-run, run-never-started.
+      assert.equal(alarms.length, 4, alarms.map((a) => a.name).join(", "));
       assert.equal(ruleArns.length, 1);
     });
 

@@ -88,7 +88,7 @@ describe("scheduler IAM", () => {
     const topicArn = `arn:aws:sns:us-east-1:${account}:cti-etl-dev-alerts`;
     const ruleArn = `arn:aws:events:us-east-1:${account}:rule/cti-etl-dev-failed-run`;
     const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${account}:alarm:cti-etl-dev-${name}`;
-    const alarmArns = [alarmArn("run-never-started"), alarmArn("run-failed"), alarmArn("no-recent-success"), alarmArn("run-failed")];
+    const alarmArns = [alarmArn("run-never-started"), alarmArn("rejected-ratio"), alarmArn("no-recent-success"), alarmArn("rejected-ratio")];
     const parsed = parsePolicyDocument(renderPolicyDocument(alertTopicStatements({ topicArn, accountId: account, failureRuleArn: ruleArn, alarmArns })));
 
     it("lets only the failure rule and the given alarms of this account publish, only to this topic", () => {
@@ -101,7 +101,7 @@ describe("scheduler IAM", () => {
             ["sns:Publish"],
             [topicArn],
             {
-              ArnEquals: { "aws:SourceArn": [alarmArn("no-recent-success"), alarmArn("run-failed"), alarmArn("run-never-started")] },
+              ArnEquals: { "aws:SourceArn": [alarmArn("no-recent-success"), alarmArn("rejected-ratio"), alarmArn("run-never-started")] },
               StringEquals: { "aws:SourceAccount": [account] },
             },
           ],

@@ -70,6 +70,7 @@ async function deploy(version: string, image: string): Promise<Deployed> {
     expression: "cron(0 3 * * ? *)",
     timeZone: "UTC",
     timing: { paused: false, flexibleWindowMinutes: 0, retryAttempts: 3, maxEventAgeSeconds: 3600 },
+    job: name,
     clusterArn: compute.clusterArn,
     taskDefinitionArn: compute.taskDefinitionArn,
     taskRoleArn: compute.taskRoleArn,

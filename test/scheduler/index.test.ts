@@ -10,6 +10,7 @@ const types = {
   role: "aws:iam/role:Role",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 } as const;
 
 interface Target {
@@ -153,6 +154,7 @@ describe("Scheduler (configured otherwise)", () => {
       expression: "rate(6 hours)",
       timeZone: "Europe/Berlin",
       timing: { paused: true, flexibleWindowMinutes: 20, retryAttempts: 0, maxEventAgeSeconds: 60 },
+      job: "sandbox-sched",
       clusterArn: String(outputs.clusterArn),
       taskDefinitionArn: String(outputs.taskDefinitionArn),
       taskRoleArn: `arn:aws:iam::${fakeAccountId}:role/task`,
@@ -173,6 +175,12 @@ describe("Scheduler (configured otherwise)", () => {
     assert.equal(schedule.inputs.scheduleExpression, "rate(6 hours)");
     assert.equal(schedule.inputs.scheduleExpressionTimezone, "Europe/Berlin");
     assert.deepEqual((schedule.inputs.target as Target).retryPolicy, { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 });
+  });
+
+  it("times its no-recent-success alarm from its own expression and timing, quiet while paused", () => {
+    const alarm = oneResource(types.alarm, "sandbox-sched-alerts-no-recent-success");
+    // rate(6 hours) plus an hour for the run, 20 minutes of flexible window and 60 s of retries: 26460 s, 8 hourly periods.
+    assert.deepEqual([alarm.inputs.name, alarm.inputs.period, alarm.inputs.evaluationPeriods, alarm.inputs.actionsEnabled], ["sandbox-sched-no-recent-success", 3600, 8, false]);
   });
 
   it("refuses an invalid expression or time zone before registering anything", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseScheduleExpression, scheduleExpressionProblem, timeZoneProblem } from "../../scheduler/schedule-expression.ts";
+import { cronFieldKeys, cronFieldValues, parseScheduleExpression, scheduleExpressionProblem, timeZoneProblem } from "../../scheduler/schedule-expression.ts";
 
 describe("parseScheduleExpression", () => {
   describe("cron", () => {
@@ -127,6 +127,72 @@ describe("parseScheduleExpression", () => {
 
   it("refuses spaces around the expression", () => {
     assert.match(scheduleExpressionProblem(" cron(0 3 * * ? *)") ?? "", /spaces around it/);
+  });
+});
+
+describe("cronFieldValues", () => {
+  const values = (key: Parameters<typeof cronFieldValues>[0], field: string) => {
+    const set = cronFieldValues(key, field);
+    return set === undefined ? undefined : [...set].sort((a, b) => a - b);
+  };
+  const span = (min: number, max: number, step = 1) => Array.from({ length: Math.floor((max - min) / step) + 1 }, (_, i) => min + i * step);
+
+  it("expands steps, ranges, lists and names as AWS's examples mean them", () => {
+    assert.deepEqual(values("minutes", "0/15"), [0, 15, 30, 45]);
+    assert.deepEqual(values("minutes", "5/20"), [5, 25, 45]);
+    assert.deepEqual(values("hours", "*/6"), [0, 6, 12, 18]);
+    assert.deepEqual(values("hours", "8-17"), span(8, 17));
+    assert.deepEqual(values("dayOfMonth", "1,15"), [1, 15]);
+    assert.deepEqual(values("month", "JAN,JUL"), [1, 7]);
+    assert.deepEqual(values("month", "jan-mar"), [1, 2, 3]);
+    assert.deepEqual(values("year", "2026-2030"), span(2026, 2030));
+  });
+
+  it("numbers the days of the week from 1 = SUN to 7 = SAT, as EventBridge does", () => {
+    assert.deepEqual(values("dayOfWeek", "MON-FRI"), [2, 3, 4, 5, 6]);
+    assert.deepEqual(values("dayOfWeek", "SUN"), [1]);
+    assert.deepEqual(values("dayOfWeek", "SAT"), [7]);
+    assert.deepEqual(values("dayOfWeek", "1-7/2"), [1, 3, 5, 7]);
+  });
+
+  it("reads * and ? as the field's whole range", () => {
+    assert.deepEqual(values("dayOfMonth", "?"), span(1, 31));
+    assert.deepEqual(values("dayOfWeek", "?"), span(1, 7));
+    assert.deepEqual(values("minutes", "*"), span(0, 59));
+  });
+
+  it("gives no set for the calendar forms, whose days change from month to month", () => {
+    for (const [key, field] of [["dayOfMonth", "L"], ["dayOfMonth", "LW"], ["dayOfMonth", "15W"], ["dayOfWeek", "L"], ["dayOfWeek", "6L"], ["dayOfWeek", "2#1"], ["dayOfWeek", "MON#2"]] as const) {
+      assert.equal(cronFieldValues(key, field), undefined, field);
+    }
+  });
+
+  it("gives no set for a field the validation refuses", () => {
+    for (const [key, field] of [["minutes", "60"], ["minutes", "?"], ["hours", "17-9"], ["dayOfWeek", "0"], ["dayOfWeek", "FUN"], ["month", "JANUARY"], ["minutes", "0/0"]] as const) {
+      assert.equal(cronFieldValues(key, field), undefined, field);
+    }
+  });
+
+  it("agrees with the validation on every field of every expression it accepts (property)", () => {
+    const item = fc.oneof(
+      fc.integer({ min: 0, max: 59 }).map(String),
+      fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 })).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+      fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 1, max: 59 })).map(([a, n]) => `${a}/${n}`),
+      fc.integer({ min: 1, max: 59 }).map((n) => `*/${n}`),
+      fc.constantFrom("*", "MON", "FRI-SAT", "JAN", "MAR-NOV"),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...cronFieldKeys), fc.array(item, { minLength: 1, maxLength: 3 }), (key, items) => {
+        const field = items.join(",");
+        const fields = { minutes: "0", hours: "0", dayOfMonth: "*", month: "*", dayOfWeek: "?", year: "*", [key]: field };
+        if (key === "dayOfWeek") fields.dayOfMonth = "?";
+        const expression = `cron(${cronFieldKeys.map((k) => fields[k]).join(" ")})`;
+        const accepted = scheduleExpressionProblem(expression) === undefined;
+        const set = cronFieldValues(key, field);
+        assert.equal(set !== undefined, accepted, `${key} ${field}: ${scheduleExpressionProblem(expression) ?? "accepted"}`);
+        if (set) assert.ok(set.size > 0, `${key} ${field}`);
+      }),
+    );
   });
 });
 

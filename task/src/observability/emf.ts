@@ -8,7 +8,18 @@
  *   `RunAnomalous`, each 0 or 1, every run), `RunDuration`, and the row counts it got to;
  * - one per rejection reason with dimensions `[Job, Reason]`: `RowsRejected`;
  * - one per stage with dimensions `[Job, Stage]`: `StageDuration`.
- * `infra/monitoring-plan.ts` builds the dashboard and alarms from the same names.
+ * `scheduler/job-alarms.ts` (the alarms) and `infra/monitoring-plan.ts` (the dashboard) are built from the same names.
+ *
+ * Not AWS's `aws-embedded-metrics` (4.2.1, read from its README): it writes its own lines to
+ * stdout or sends them to a CloudWatch agent, choosing by detecting the environment, and on ECS
+ * it picks the agent (TCP), which a Fargate task without an agent sidecar does not have; the
+ * override (`AWS_EMF_ENVIRONMENT=Local`) is an environment variable only (its issue #43), read by
+ * the library rather than by `main.ts`; it adds default dimensions (ServiceName, ServiceType,
+ * LogGroup) unless every set is replaced; and its lines bypass the job's logger, so they would
+ * carry no `runId` and skip its redaction and JSON-lines format. What this module does is one
+ * pure function from the run's outcome to documents, which the logger writes like any other
+ * line; emf.test.ts checks each document against the specification.
+ * @see https://github.com/awslabs/aws-embedded-metrics-node#configuration
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 import type { RunOutcome } from "./run-outcome.ts";

@@ -1,6 +1,19 @@
 /**
  * One outgoing HTTP call with a timeout per attempt and bounded retries, through `undici`.
  * Never throws: the result says how it ended. The retry decisions are `http-retry.ts`'s.
+ *
+ * Why not undici's own `RetryAgent` / `interceptors.retry` (undici 7.30, tried with
+ * `http-retry.ts` as its `retry` callback and `throwOnError: false`): it retries only attempts
+ * that were not aborted (`RetryHandler.onResponseError` gives up when `controller.aborted`), so
+ * the per-attempt `AbortSignal` that bounds an attempt from connect to last byte cannot be used;
+ * the only per-attempt limits left are `headersTimeout`/`bodyTimeout`, which undici runs on its
+ * coarse timers (`lib/util/timers.js`, 1 s resolution) and which bound idle gaps, not the
+ * attempt. Measured against test/task/observability/http-call.it.test.ts: three 300 ms attempts
+ * at a silent server took 3014 ms instead of about 900 ms, and the hanging-webhook case of
+ * notifications.it.test.ts took 1949 ms of its 2000 ms bound. It would also resume a 2xx
+ * whose body broke off with a `Range` request, which means nothing for a POST. The loop below
+ * is what remains hand-written: one attempt per iteration, the policy pure and tested apart.
+ * @see https://github.com/nodejs/undici/blob/main/docs/docs/api/RetryHandler.md
  */
 import { request, type Dispatcher } from "undici";
 import { retryDelayMs, type AttemptOutcome, type RetryPolicy } from "./http-retry.ts";

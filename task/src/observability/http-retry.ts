@@ -1,7 +1,9 @@
 /**
  * When an outgoing HTTP call (metadata, heartbeat, PagerDuty, webhook) is tried again, and
  * after how long (pure). Retried: network errors, timeouts, 408, 425, 429 and 5xx, as
- * PagerDuty's Events API asks; never other 4xx, which a retry cannot fix.
+ * PagerDuty's Events API asks; never other 4xx, which a retry cannot fix. undici's built-in
+ * policy differs (no jitter; 429 and 500–504 only; no timeouts), and its retry agent does not
+ * fit the per-attempt timeout: `http-call.ts` says why.
  * @see https://developer.pagerduty.com/docs/events-api-v2-overview#response-codes--retry-logic
  */
 
