@@ -13,6 +13,7 @@
  * The hash of a value is taken over its normalised UTF-8 bytes, so it is the same whichever
  * way the value was normalised.
  */
+import { needsQuoting, needsQuotingBytes } from "../csv/rfc4180.ts";
 import { normalise } from "./record-schema.ts";
 
 /** Marks a code point whose lowercase is not a simple one-to-one mapping. */
@@ -41,7 +42,6 @@ for (let c = 0; c < 128; c++) {
 }
 
 const COMPLEX = -1;
-const NEEDS_QUOTES_TEXT = /[",\r\n]/;
 
 /**
  * Normalises fields into an output buffer. One instance per thread; the results of the last
@@ -74,7 +74,7 @@ export class FieldNormaliser {
     const o = this.normaliseBytes(src, this.srcView, start, end, out, outView, at);
     if (o === COMPLEX) return this.normaliseText(src.toString("utf8", start, end), out, at);
     this.hash = hashBytes(outView, out, at, o);
-    this.needsQuotes = mayNeedQuotes && hasQuotable(out, at, o);
+    this.needsQuotes = mayNeedQuotes && needsQuotingBytes(out, at, o);
     return o;
   }
 
@@ -87,7 +87,7 @@ export class FieldNormaliser {
   writeNormalised(value: string, out: Buffer, at: number): number {
     const o = at + out.write(value, at, "utf8");
     this.hash = hashBytes(this.viewOfOut(out), out, at, o);
-    this.needsQuotes = NEEDS_QUOTES_TEXT.test(value);
+    this.needsQuotes = needsQuoting(value);
     return o;
   }
 
@@ -179,15 +179,6 @@ export class FieldNormaliser {
     }
     return o;
   }
-}
-
-/** Whether `bytes[start, end)` holds `"`, `,`, CR or LF. */
-function hasQuotable(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b === 0x22 || b === 0x2c || b === 0x0d || b === 0x0a) return true;
-  }
-  return false;
 }
 
 /**
