@@ -1,7 +1,7 @@
 /**
  * Trim + lowercase of one field, straight from UTF-8 bytes to UTF-8 bytes: the same result
  * as `normalise()` (`String.prototype.trim` then `toLowerCase`) without decoding to a string.
- * It is the per-byte hot loop of the parallel path, so it works on tables and avoids
+ * It is the per-byte hot loop of the transform engine, so it works on tables and avoids
  * allocation.
  *
  * The tables are built from the running engine's own `trim` and `toLowerCase`, so the two
@@ -63,7 +63,7 @@ export class FieldNormaliser {
    * returns where it ends (so the value's UTF-8 length is the result minus `at`). `src` must
    * be valid UTF-8; `out` needs room for 3/2 of the input (the most lowercasing can grow) plus 4
    * (the last bytes are written four at a time).
-   * `mayNeedQuotes` false promises the bytes hold no `"`, `,`, CR or LF (the tokenizer knows).
+   * `mayNeedQuotes` false promises the bytes hold no `"`, `,`, CR or LF (the batch transform knows).
    */
   normalise(src: Buffer, start: number, end: number, out: Buffer, at: number, mayNeedQuotes: boolean): number {
     if (src !== this.src) {
