@@ -1,5 +1,5 @@
 /**
- * What the arktype record rules cost on the job's hot path: the parallel path asks
+ * What the arktype record rules cost on the job's hot path: the transform engine asks
  * `rules.allows(facts)` once per row (batch-transform.ts). Times that call over a mix of facts
  * like a real file's (about 1% refused), against the same conditions written by hand, and
  * checks the two agree on every fact they judge.

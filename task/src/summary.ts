@@ -1,6 +1,6 @@
 import { EtlError } from "./errors.ts";
 import type { PartInfo } from "./output/gzip-part-writer.ts";
-import type { RecordCounts } from "./record/record-processor.ts";
+import type { RecordCounts } from "./record/record-counts.ts";
 
 /** What the summary records of each input object. */
 export interface InputReport {

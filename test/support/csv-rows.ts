@@ -1,19 +1,14 @@
-import { CsvByteReader } from "../../task/src/csv/csv-byte-reader.ts";
-import { CsvTokenizer } from "../../task/src/csv/csv-tokenizer.ts";
+import { TextRecordReader } from "../../task/src/csv/text-record-reader.ts";
+import type { TextRecord } from "../../task/src/csv/rfc4180.ts";
 
-/** A row as the tokenizer reported it. */
-export interface Row {
-  fields: string[];
-  line: number;
-  unterminated: boolean;
-  invalidMask: number;
-}
+/** A record as the engine's RFC 4180 reader reads it. */
+export type Row = TextRecord;
 
-/** Tokenizes `input` through the byte front-end, cut into chunks at the given offsets. */
+/** Reads `input` through the engine's reader (record splitter, then the RFC 4180 scanner), cut into chunks at the given offsets. */
 export function tokenize(input: Buffer | string, cuts: readonly number[] = []): Row[] {
   const bytes = typeof input === "string" ? Buffer.from(input, "utf8") : input;
   const rows: Row[] = [];
-  const reader = new CsvByteReader(new CsvTokenizer((fields, line, unterminated, invalidMask) => rows.push({ fields, line, unterminated, invalidMask })));
+  const reader = new TextRecordReader((row) => rows.push(row));
   let at = 0;
   for (const cut of [...cuts].sort((a, b) => a - b)) {
     if (cut <= at || cut >= bytes.length) continue;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EtlError } from "../../task/src/errors.ts";
-import { emptyCounts } from "../../task/src/record/record-processor.ts";
+import { emptyCounts } from "../../task/src/record/record-counts.ts";
 import { addCounts, checkInvariant } from "../../task/src/summary.ts";
 
 const counts = (rowsRead: number, clean: number, duplicates: number, rejected: number, byReason: Record<string, number>) => ({

@@ -1,9 +1,9 @@
 import { EtlError } from "../errors.ts";
 
 /**
- * The longest record the job reads: 64 MiB of input (the simple path counts characters of the
- * decoded text; the parallel path bytes, noticing once a record runs this far past the point
- * where its batch could have ended, so at most one batch, 4 MiB, later). Past it the run stops
+ * The longest record the job reads: 64 MiB of input bytes, on every worker count (the record
+ * splitter notices once a record runs this far past the point where its batch could have
+ * ended, so at most one batch, 4 MiB, later). Past it the run stops
  * with RECORD_TOO_LONG naming the line where the record starts. A real record is a key and a
  * value of at most 64 KiB each; one this long is a quote left open (the rest of the file would
  * become one field) or a file without line feeds, and holding it would make memory grow with
@@ -12,15 +12,15 @@ import { EtlError } from "../errors.ts";
 export const MAX_RECORD_BYTES = 64 << 20;
 
 /**
- * Thrown by the CSV readers when a record passes the limit. They do not know the file, and
- * the parallel splitter not the line either: it gives the line feeds between the start of
- * the bytes it holds (a record boundary) and the start of the record.
+ * Thrown by the record splitter when a record passes the limit. It knows neither the file nor
+ * the line: it gives the line feeds between the start of the bytes it holds (a record
+ * boundary) and the start of the record; whoever knows that start's line adds it.
  */
 export class RecordTooLong extends Error {
   constructor(
     readonly limit: number,
     /**
-     * The record's line; or the line feeds from the start of the bytes the splitter held to
+     * The record's line (once known); or the line feeds from the start of the bytes the splitter held to
      * the record's start, and that start's line when the reader knows it (else the
      * transform does, once the batches before are done).
      */

@@ -1,16 +1,10 @@
 import { MAX_RECORD_BYTES, RecordTooLong } from "./record-limit.ts";
-
-const QUOTE = 34;
-const COMMA = 44;
-const LF = 10;
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+import { blankLineAt, QuoteTracker, recordScan, scanRecord, stripBom, UTF8_BOM } from "./rfc4180.ts";
 
 /**
  * Cuts one input's byte stream into batches of whole records, so batches can be parsed
- * independently (on worker threads). A line feed ends a record only outside quotes, and a
- * quote opens a quoted field only at the start of a field, so the splitter follows the
- * tokenizer's quote rules (see {@link CsvTokenizer}) — but only at quotes, which it finds with
- * `indexOf`; between them every line feed is a record end.
+ * independently (on worker threads), following the quote rules of rfc4180.ts with its
+ * {@link QuoteTracker}: a line feed ends a record only outside quotes.
  *
  * A UTF-8 byte-order mark at the start is dropped. Each batch owns its memory (it can be
  * transferred to a worker), ends right after a line feed, and is at least `targetBytes`
@@ -27,11 +21,7 @@ export class RecordSplitter {
   private cuts: number[] = [];
   /** A record end at or after this offset in `pending` ends the next batch. */
   private nextCutFrom: number;
-  private inQuote = false;
-  /** The last byte scanned was a quote inside a quoted field: escaped or closing, the next byte says. */
-  private quotePending = false;
-  /** The byte before the next one to scan; a line feed at the start of the input. */
-  private previous = LF;
+  private readonly quotes = new QuoteTracker();
   private started = false;
   private failure: RecordTooLong | undefined;
 
@@ -57,10 +47,9 @@ export class RecordSplitter {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (!this.started) {
-      if (this.pendingBytes < BOM.length) return [];
+      if (this.pendingBytes < UTF8_BOM.length) return [];
       this.started = true;
-      const head = this.take(this.pendingBytes);
-      this.pending = [head.subarray(0, 3).equals(BOM) ? head.subarray(3) : head];
+      this.pending = [stripBom(this.take(this.pendingBytes))];
       this.pendingBytes = this.pending[0]!.length;
     }
     this.scanNew();
@@ -91,63 +80,26 @@ export class RecordSplitter {
     return this.take(this.pendingBytes);
   }
 
-  /** Scans the bytes of `pending` not scanned yet, tracking quotes and the last record end. */
+  /** Scans the bytes of `pending` not scanned yet, noting where batches end. */
   private scanNew(): void {
     let offset = 0;
     for (const chunk of this.pending) {
       const from = this.scanned - offset;
-      if (from < chunk.length) this.scanChunk(chunk, Math.max(0, from), offset);
+      if (from < chunk.length) {
+        const base = offset;
+        this.quotes.pass(
+          chunk,
+          Math.max(0, from),
+          () => this.nextCutFrom - 1 - base,
+          (lf) => {
+            this.cuts.push(base + lf + 1);
+            this.nextCutFrom = base + lf + 1 + this.targetBytes;
+          },
+        );
+      }
       offset += chunk.length;
     }
     this.scanned = offset;
-  }
-
-  private scanChunk(chunk: Buffer, from: number, offset: number): void {
-    const n = chunk.length;
-    let i = from;
-    if (this.quotePending) {
-      this.quotePending = false;
-      if (chunk[i] === QUOTE) {
-        i++;
-      } else {
-        this.inQuote = false;
-        this.previous = QUOTE;
-      }
-    }
-    while (i < n) {
-      const q = chunk.indexOf(QUOTE, i);
-      if (this.inQuote) {
-        if (q === -1) break;
-        if (q + 1 === n) {
-          this.quotePending = true;
-          break;
-        }
-        if (chunk[q + 1] === QUOTE) {
-          i = q + 2;
-        } else {
-          this.inQuote = false;
-          this.previous = QUOTE;
-          i = q + 1;
-        }
-        continue;
-      }
-      // Every line feed before the next quote ends a record.
-      const stop = q === -1 ? n : q;
-      for (;;) {
-        const from = Math.max(i, this.nextCutFrom - 1 - offset);
-        if (from >= stop) break;
-        const lf = chunk.indexOf(LF, from);
-        if (lf === -1 || lf >= stop) break;
-        this.cuts.push(offset + lf + 1);
-        this.nextCutFrom = offset + lf + 1 + this.targetBytes;
-      }
-      if (q === -1) break;
-      const before = q > i ? chunk[q - 1]! : this.previous;
-      if (before === COMMA || before === LF) this.inQuote = true;
-      this.previous = QUOTE;
-      i = q + 1;
-    }
-    if (n > 0) this.previous = chunk[n - 1]!;
   }
 
   /** Removes the first `bytes` of `pending` and returns them in a buffer of their own. */
@@ -168,42 +120,17 @@ export class RecordSplitter {
 }
 
 /**
- * Where the record starting at `start` ends in `bytes` (just past its line feed), or -1 when it
- * does not end before `limit`; the splitter's quote rules. `lineFeeds` counts every line feed
- * passed, quoted ones included.
- */
-function recordEnd(bytes: Buffer, start: number, limit: number): { end: number; lineFeeds: number } {
-  let inQuote = false;
-  let fieldStart = true;
-  let lineFeeds = 0;
-  for (let i = start; i < limit; i++) {
-    const b = bytes[i];
-    if (b === LF) lineFeeds++;
-    if (inQuote) {
-      if (b === QUOTE) {
-        if (bytes[i + 1] === QUOTE) i++;
-        else inQuote = false;
-      }
-      continue;
-    }
-    if (b === LF) return { end: i + 1, lineFeeds };
-    if (b === QUOTE && fieldStart) inQuote = true;
-    fieldStart = b === COMMA;
-  }
-  return { end: -1, lineFeeds };
-}
-
-/**
  * Line feeds in `bytes` (which start at a record boundary) before the record that holds
  * `bytes[pos]` starts.
  */
 export function lineFeedsBeforeRecordAt(bytes: Buffer, pos: number): number {
+  const scan = recordScan();
   let lineFeeds = 0;
   for (let at = 0; ; ) {
-    const record = recordEnd(bytes, at, pos);
-    if (record.end === -1) return lineFeeds;
-    lineFeeds += record.lineFeeds;
-    at = record.end;
+    scanRecord(bytes, at, pos, undefined, scan);
+    if (!scan.complete) return lineFeeds;
+    lineFeeds += scan.lineFeeds;
+    at = scan.end;
   }
 }
 
@@ -215,15 +142,13 @@ export function lineFeedsBeforeRecordAt(bytes: Buffer, pos: number): number {
 export function findHeader(batch: Buffer, final: boolean): { start: number; end: number; lineFeedsBefore: number } | undefined {
   let pos = 0;
   let lineFeedsBefore = 0;
-  // Skip blank lines (LF or CRLF), as the tokenizer does.
-  for (;;) {
-    if (batch[pos] === LF) pos++;
-    else if (batch[pos] === 13 && batch[pos + 1] === LF) pos += 2;
-    else break;
+  for (let blank = blankLineAt(batch, pos); blank > 0; blank = blankLineAt(batch, pos)) {
+    pos += blank;
     lineFeedsBefore++;
   }
   if (pos >= batch.length) return undefined;
-  const { end } = recordEnd(batch, pos, batch.length);
-  if (end !== -1) return { start: pos, end, lineFeedsBefore };
+  const scan = recordScan();
+  scanRecord(batch, pos, batch.length, undefined, scan);
+  if (scan.complete) return { start: pos, end: scan.end, lineFeedsBefore };
   return final ? { start: pos, end: batch.length, lineFeedsBefore } : undefined;
 }

@@ -1,19 +1,8 @@
 import { isUtf8 } from "node:buffer";
-import { formatField } from "../csv/csv-format.ts";
-import { decodeLatin1Utf8 } from "../csv/csv-byte-reader.ts";
-import { CsvTokenizer, isFieldInvalid } from "../csv/csv-tokenizer.ts";
 import type { ColumnLayout } from "../csv/header.ts";
+import { COMMA, CR, formatField, LF, QUOTE, recordScan, scanRecord, writeField, type FieldSink } from "../csv/rfc4180.ts";
 import { FieldNormaliser, pairHash } from "../record/byte-normaliser.ts";
-import {
-  createRecordRules,
-  createRecordSchema,
-  validateRecord,
-  type FieldName,
-  type RawRecord,
-  type RecordFacts,
-  type RecordRules,
-  type RecordSchema,
-} from "../record/record-schema.ts";
+import { createRecordRules, rejectionReason, type RecordFacts, type RecordRules } from "../record/record-schema.ts";
 
 /**
  * What one batch of records turned into. Clean lines are candidates: dedup, which must see
@@ -49,25 +38,20 @@ export interface BatchTransformOptions {
   maxFieldBytes: number;
 }
 
-const QUOTE = 34;
-const COMMA = 44;
-const LF = 10;
-const CR = 13;
 /** Field positions kept per record, at least; fields past the header's only count as extra. */
 const MIN_TRACKED_FIELDS = 64;
 
 /**
- * The record pipeline of the parallel path for one batch: the tokenizer's rules, the record
- * schema's normalisation and rules, in bytes. A batch is whole records (the splitter cuts at
- * record ends); only the last batch of an input may end inside a record, and says so.
+ * The record pipeline for one batch: the RFC 4180 rules (rfc4180.ts), the record schema's
+ * normalisation and rules, in bytes. A batch is whole records (the splitter cuts at record
+ * ends); only the last batch of an input may end inside a record, and says so.
  *
  * Every row is judged by arktype: the record rules type ({@link createRecordRules}) on the
  * facts measured while normalising, and for the rows it refuses, the record schema on the raw
- * values, which names the reason. Batches that are not valid UTF-8 go through the string
- * tokenizer and the record schema row by row, as the simple path does.
+ * values, which names the reason. In a batch that is not all valid UTF-8, the Key and Data of
+ * each row are checked (a row with invalid bytes there is rejected, its neighbours are not).
  */
 export class BatchTransformer {
-  private readonly schema: RecordSchema;
   private readonly rules: RecordRules;
   private readonly normaliser = new FieldNormaliser();
   private readonly facts: RecordFacts = { unterminatedQuote: false, extraFields: 0, invalidUtf8: "", keyBytes: 0, dataBytes: 0 };
@@ -89,10 +73,8 @@ export class BatchTransformer {
   private rowsRead = 0;
 
   private readonly maxFieldBytes: number;
-  private readonly reasonByKind = new Map<number, string>();
 
   constructor(options: BatchTransformOptions) {
-    this.schema = createRecordSchema(options);
     this.rules = createRecordRules(options);
     this.maxFieldBytes = options.maxFieldBytes;
   }
@@ -114,8 +96,9 @@ export class BatchTransformer {
       this.starts = new Int32Array(layout.width + 1);
       this.ends = new Int32Array(layout.width + 1);
     }
-    const lineFeeds = isUtf8(bytes) ? this.scanUtf8(bytes, layout, final) : this.scanViaTokenizer(bytes, layout, final);
-    return this.finish(lineFeeds);
+    this.checkUtf8 = !isUtf8(bytes);
+    this.facts.invalidUtf8 = "";
+    return this.finish(this.scan(bytes, layout, final));
   }
 
   private begin(inputBytes: number): void {
@@ -146,8 +129,11 @@ export class BatchTransformer {
     };
   }
 
-  /** The byte path, for batches that are valid UTF-8. Returns the line feeds seen. */
-  private scanUtf8(src: Buffer, layout: ColumnLayout, final: boolean): number {
+  /** Whether the batch in progress holds bytes that are not valid UTF-8: each row's Key and Data are checked. */
+  private checkUtf8 = false;
+
+  /** Reads the batch's records. Returns the line feeds seen. */
+  private scan(src: Buffer, layout: ColumnLayout, final: boolean): number {
     const n = src.length;
     const starts = this.starts;
     const ends = this.ends;
@@ -213,79 +199,32 @@ export class BatchTransformer {
   private fieldCount = 0;
   private quotedLineFeeds = 0;
   private unterminated = false;
+  private readonly recordScan = recordScan();
+  /** Receives a quoted record's fields from the scanner into `scratch`. */
+  private readonly scratchFields: FieldSink = {
+    content: (src, from, to) => this.copyToScratch(src, from, to),
+    quote: () => {
+      this.ensureScratch(this.w + 1);
+      this.scratch[this.w++] = QUOTE;
+    },
+    endField: () => this.endField(),
+  };
 
   /**
    * Reads one record that holds a quote, from `pos`, into `scratch` (fields unquoted and
-   * unescaped), mirroring {@link CsvTokenizer}. Returns where the next record starts.
+   * unescaped) through the RFC 4180 scanner. Returns where the next record starts.
    */
   private parseQuotedRecord(src: Buffer, pos: number, final: boolean): number {
-    const n = src.length;
     this.w = 0;
     this.count = 0;
     this.fieldStart = 0;
-    let inQuote = false;
-    let atFieldStart = true;
-    let lineFeeds = 0;
-    let i = pos;
-    for (;;) {
-      if (i >= n) {
-        if (!final) throw new Error("a batch that is not the last one must end with a whole record");
-        this.endField();
-        this.unterminated = inQuote;
-        break;
-      }
-      if (inQuote) {
-        let q = src.indexOf(QUOTE, i);
-        if (q === -1) q = n;
-        for (let k = src.indexOf(LF, i); k !== -1 && k < q; k = src.indexOf(LF, k + 1)) lineFeeds++;
-        this.copyToScratch(src, i, q);
-        if (q === n) {
-          i = n;
-          continue;
-        }
-        if (q + 1 < n && src[q + 1] === QUOTE) {
-          this.ensureScratch(this.w + 1);
-          this.scratch[this.w++] = QUOTE;
-          i = q + 2;
-        } else {
-          inQuote = false;
-          i = q + 1;
-        }
-        continue;
-      }
-      if (atFieldStart && src[i] === QUOTE) {
-        inQuote = true;
-        atFieldStart = false;
-        i++;
-        continue;
-      }
-      let j = i;
-      let c = 0;
-      while (j < n && (c = src[j]!) !== COMMA && c !== LF) j++;
-      if (j === n) {
-        this.copyToScratch(src, i, j);
-        atFieldStart = false;
-        i = n;
-        continue;
-      }
-      if (c === COMMA) {
-        this.copyToScratch(src, i, j);
-        this.endField();
-        atFieldStart = true;
-        i = j + 1;
-        continue;
-      }
-      // Line feed: the record ends; a CR before it belongs to the line end.
-      this.copyToScratch(src, i, j > i && src[j - 1] === CR ? j - 1 : j);
-      this.endField();
-      lineFeeds++;
-      this.unterminated = false;
-      i = j + 1;
-      break;
-    }
+    const scan = this.recordScan;
+    scanRecord(src, pos, src.length, this.scratchFields, scan);
+    if (!scan.complete && !final) throw new Error("a batch that is not the last one must end with a whole record");
     this.fieldCount = this.count;
-    this.quotedLineFeeds = lineFeeds;
-    return i;
+    this.quotedLineFeeds = scan.lineFeeds;
+    this.unterminated = scan.unterminated;
+    return scan.end;
   }
 
   // State of parseQuotedRecord: write position in scratch, fields so far, start of the current one.
@@ -329,6 +268,20 @@ export class BatchTransformer {
     const ke = hasKey ? this.ends[keyIndex]! : 0;
     const ds = hasData ? this.starts[dataIndex]! : 0;
     const de = hasData ? this.ends[dataIndex]! : 0;
+    const facts = this.facts;
+    if (this.checkUtf8) {
+      const invalid = hasKey && !isUtf8(src.subarray(ks, ke)) ? "Key" : hasData && !isUtf8(src.subarray(ds, de)) ? "Data" : "";
+      facts.invalidUtf8 = invalid;
+      if (invalid !== "") {
+        // Not normalised (the normaliser needs valid UTF-8): the invalid bytes decide the reason.
+        facts.unterminatedQuote = unterminated;
+        facts.extraFields = count > layout.width ? count - layout.width : 0;
+        facts.keyBytes = ke - ks;
+        facts.dataBytes = de - ds;
+        this.reject(src, hasKey ? ks : -1, ke, hasData ? ds : -1, de, line, facts);
+        return;
+      }
+    }
     // Room for the worst case: lowercasing grows UTF-8 by half, quoting doubles quotes.
     this.ensureOut(2 * (ke - ks + de - ds) + 16);
     const out = this.out;
@@ -339,7 +292,6 @@ export class BatchTransformer {
     const keyQuotes = hasKey && normaliser.needsQuotes;
     const dataStart = keyEnd + 1;
     const dataEnd = hasData ? normaliser.normalise(src, ds, de, out, dataStart, mayNeedQuotes) : dataStart;
-    const facts = this.facts;
     facts.unterminatedQuote = unterminated;
     facts.extraFields = count > layout.width ? count - layout.width : 0;
     facts.keyBytes = keyEnd - lineStart;
@@ -372,35 +324,10 @@ export class BatchTransformer {
     const tmp = this.quoteTmp;
     this.out.copy(tmp, 0, ks, de);
     let o = ks;
-    o = this.writeField(tmp, 0, ke - ks, o);
+    o = writeField(tmp, 0, ke - ks, this.out, o);
     this.out[o++] = COMMA;
-    o = this.writeField(tmp, ds - ks, de - ks, o);
+    o = writeField(tmp, ds - ks, de - ks, this.out, o);
     this.out[o++] = LF;
-    return o;
-  }
-
-  private writeField(src: Buffer, s: number, e: number, at: number): number {
-    const out = this.out;
-    let quote = false;
-    for (let i = s; i < e; i++) {
-      const b = src[i]!;
-      if (b === QUOTE || b === COMMA || b === CR || b === LF) {
-        quote = true;
-        break;
-      }
-    }
-    if (!quote) {
-      src.copy(out, at, s, e);
-      return at + e - s;
-    }
-    let o = at;
-    out[o++] = QUOTE;
-    for (let i = s; i < e; i++) {
-      const b = src[i]!;
-      out[o++] = b;
-      if (b === QUOTE) out[o++] = QUOTE;
-    }
-    out[o++] = QUOTE;
     return o;
   }
 
@@ -426,97 +353,14 @@ export class BatchTransformer {
     this.out = bigger;
   }
 
-  /**
-   * A rejected row: its reason is the record schema's. The schema's verdict depends only on
-   * the facts (its rules are the rules type's, a test holds them equal), so the reason is
-   * memoised per kind of facts: arktype's error path costs ~10 µs a row, more than the rest
-   * of a row's work several times over. The invalid-UTF-8 path always asks the schema.
-   */
+  /** A rejected row, with the reason of the first record rule its facts break (record-schema.ts). */
   private reject(src: Buffer, ks: number, ke: number, ds: number, de: number, line: number, facts: RecordFacts): void {
-    const raw: RawRecord = {
-      key: ks < 0 ? undefined : src.toString("utf8", ks, ke),
-      data: ds < 0 ? undefined : src.toString("utf8", ds, de),
-      extraFields: facts.extraFields,
-      invalidUtf8: facts.invalidUtf8,
-      unterminatedQuote: facts.unterminatedQuote,
-    };
-    const kind = factsKind(facts, this.maxFieldBytes);
-    let reason = this.reasonByKind.get(kind);
-    if (reason === undefined) {
-      reason = this.reasonOf(raw);
-      this.reasonByKind.set(kind, reason);
-    }
-    this.addRejected(raw, line, reason);
-  }
-
-  private reasonOf(raw: RawRecord): string {
-    const result = validateRecord(this.schema, raw);
-    if (result.ok) throw new Error(`the record rules refused a record the record schema accepts: ${JSON.stringify(raw)}`);
-    return result.reason;
-  }
-
-  private rejectRaw(raw: RawRecord, line: number): void {
-    this.addRejected(raw, line, this.reasonOf(raw));
-  }
-
-  private addRejected(raw: RawRecord, line: number, reason: string): void {
+    const reason = rejectionReason(facts, this.maxFieldBytes);
+    if (reason === undefined) throw new Error(`the record rules type refused facts no record rule breaks: ${JSON.stringify(facts)}`);
+    const key = ks < 0 ? "" : src.toString("utf8", ks, ke);
+    const data = ds < 0 ? "" : src.toString("utf8", ds, de);
     this.rejectedByReason[reason] = (this.rejectedByReason[reason] ?? 0) + 1;
-    this.rejected.push(`${formatField(raw.key ?? "")},${formatField(raw.data ?? "")},${formatField(reason)}\n`);
+    this.rejected.push(`${formatField(key)},${formatField(data)},${formatField(reason)}\n`);
     this.rejectedLines.push(line);
   }
-
-  /**
-   * The string path, for batches holding bytes that are not valid UTF-8: the simple path's
-   * tokenizer (latin1 text, each field checked and decoded) and record schema, row by row.
-   */
-  private scanViaTokenizer(src: Buffer, layout: ColumnLayout, final: boolean): number {
-    let lineFeeds = 0;
-    const tokenizer = new CsvTokenizer((fields, line, unterminated, invalidMask) => {
-      this.rowsRead++;
-      const raw: RawRecord = {
-        key: fields[layout.keyIndex],
-        data: fields[layout.dataIndex],
-        extraFields: fields.length > layout.width ? fields.length - layout.width : 0,
-        invalidUtf8: invalidField(invalidMask, layout),
-        unterminatedQuote: unterminated,
-      };
-      const result = validateRecord(this.schema, raw);
-      if (!result.ok) {
-        this.rejectRaw(raw, line - 1);
-        return;
-      }
-      const { key, data } = result.record;
-      this.ensureOut(6 * (key.length + data.length) + 16);
-      const normaliser = this.normaliser;
-      const lineStart = this.o;
-      const keyEnd = normaliser.writeNormalised(key, this.out, lineStart);
-      const keyHash = normaliser.hash;
-      const keyQuotes = normaliser.needsQuotes;
-      const dataEnd = normaliser.writeNormalised(data, this.out, keyEnd + 1);
-      this.emitLine(lineStart, keyEnd, keyHash, keyQuotes, keyEnd + 1, dataEnd);
-    });
-    for (let i = src.indexOf(LF); i !== -1; i = src.indexOf(LF, i + 1)) lineFeeds++;
-    tokenizer.push(src.toString("latin1"), decodeLatin1Utf8, final);
-    if (!final && tokenizer.hasOpenRecord()) throw new Error("a batch that is not the last one must end with a whole record");
-    return lineFeeds;
-  }
-}
-
-/** Which of the conditions the rules judge hold for `facts`, as bits. */
-function factsKind(facts: RecordFacts, maxBytes: number): number {
-  return (
-    (facts.unterminatedQuote ? 1 : 0) |
-    (facts.extraFields > 0 ? 2 : 0) |
-    (facts.invalidUtf8 === "Key" ? 4 : facts.invalidUtf8 === "Data" ? 8 : 0) |
-    (facts.keyBytes === 0 ? 16 : facts.keyBytes > maxBytes ? 32 : 0) |
-    (facts.dataBytes === 0 ? 64 : facts.dataBytes > maxBytes ? 128 : 0)
-  );
-}
-
-/** The record processor's reading of an invalid-UTF-8 mask: Key first, then Data. */
-function invalidField(mask: number, layout: ColumnLayout): "" | FieldName {
-  if (mask === 0) return "";
-  if (isFieldInvalid(mask, layout.keyIndex)) return "Key";
-  if (isFieldInvalid(mask, layout.dataIndex)) return "Data";
-  return "";
 }

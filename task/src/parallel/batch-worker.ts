@@ -1,5 +1,5 @@
 /**
- * Worker thread entry of the parallel path: transforms the batches the main thread sends,
+ * Worker thread entry of the transform engine: transforms the batches the main thread sends,
  * one at a time, in the shared slot the request names (see batch-slots.ts), and answers
  * with the lengths of what it wrote there; a batch or result that does not fit its slot
  * travels in memory of its own, moved (not copied) between the threads.

@@ -1,8 +1,7 @@
-import { CsvByteReader } from "../csv/csv-byte-reader.ts";
-import { CsvTokenizer } from "../csv/csv-tokenizer.ts";
 import { missingHeader, resolveHeader, type ColumnLayout } from "../csv/header.ts";
 import { findHeader, RecordSplitter } from "../csv/record-splitter.ts";
 import { MAX_RECORD_BYTES, RecordTooLong } from "../csv/record-limit.ts";
+import { LF, textRecords } from "../csv/rfc4180.ts";
 
 /** A batch of whole records of one input, ready for {@link BatchTransformer}. */
 export interface InputBatch {
@@ -17,11 +16,9 @@ export interface InputBatch {
   firstLine?: number;
 }
 
-const LF = 10;
-
 /**
  * One input's bytes as batches of whole records, about `targetBytes` each, with the header
- * read off the front (blank lines before it skipped, as the tokenizer does).
+ * read off the front (blank lines before it skipped).
  * @throws EtlError BAD_HEADER when the input has no header, or one without Key and Data.
  * @throws RecordTooLong when a record passes `maxRecordBytes`, after yielding every batch
  *   before it (so the caller can count the lines up to it).
@@ -111,11 +108,8 @@ function ownedCopy(bytes: Buffer, allocate: (n: number) => Buffer): Buffer {
   return copy;
 }
 
-/** Tokenizes the header record exactly as the simple path does. */
+/** Reads the header record (its fields as UTF-8 text) and finds the columns in it. */
 function readHeader(bytes: Buffer, file: string, line: number): ColumnLayout {
-  let fields: string[] = [];
-  const reader = new CsvByteReader(new CsvTokenizer((f) => (fields = f)));
-  reader.push(bytes);
-  reader.end();
-  return resolveHeader(fields, file, line);
+  const [header] = textRecords(bytes, true).records;
+  return resolveHeader(header?.fields ?? [], file, line);
 }

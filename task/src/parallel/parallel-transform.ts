@@ -6,16 +6,19 @@ import { measured } from "../input/measured.ts";
 import { GzipPartWriter, type PartInfo } from "../output/gzip-part-writer.ts";
 import type { RunOutput } from "../output/run-output.ts";
 import { SpillingDedup } from "../dedup/spilling-dedup.ts";
-import { emptyCounts, type RecordCounts } from "../record/record-processor.ts";
+import { emptyCounts, type RecordCounts } from "../record/record-counts.ts";
 import type { InputReport } from "../summary.ts";
 import type { BatchResult } from "./batch-transform.ts";
 import { BlockGzipWriter } from "./block-gzip-writer.ts";
 import { inputBatches, type InputBatch } from "./input-batches.ts";
 import { BatchWorkerPool } from "./worker-pool.ts";
 
-/** Settings of the parallel path. */
+/** Settings of the transform. */
 export interface ParallelTransformOptions {
-  /** Threads that parse, normalise and validate, the main thread included (which helps when the others are busy): 2 or more. */
+  /**
+   * Threads that parse, normalise and validate, the main thread included (which helps when the
+   * others are busy): 1 or more; 1 starts no worker thread.
+   */
   workers: number;
   maxFieldBytes: number;
   partBytes: number;
@@ -58,12 +61,12 @@ interface InFlight {
 }
 
 /**
- * The parallel path: the main thread reads each input, cuts it into batches of whole records
- * and hands them to `workers - 1` worker threads ({@link BatchTransformer}), transforming a
- * batch itself when they are all busy or still starting; results are taken in input order,
- * and the main thread dedups them ({@link SpillingDedup}), writes rejected rows, and hands the
- * clean ones to compression on libuv's thread pool ({@link BlockGzipWriter}).
- * Produces byte for byte the clean rows of the simple path.
+ * The transform engine, the one for every worker count: the main thread reads each input,
+ * cuts it into batches of whole records and hands them to `workers - 1` worker threads
+ * ({@link BatchTransformer}), transforming a batch itself when they are all busy or still
+ * starting (always, with no worker); results are taken in input order, and the main thread
+ * dedups them ({@link SpillingDedup}), writes rejected rows, and hands the clean ones to
+ * compression on libuv's thread pool ({@link BlockGzipWriter}).
  */
 export async function transformParallel(objects: readonly InputObject[], output: RunOutput, options: ParallelTransformOptions): Promise<TransformOutcome> {
   const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;

@@ -63,13 +63,12 @@ export class BatchWorkerPool {
   readonly slots: BatchSlots;
 
   /**
-   * Starts `count` workers (0 is allowed: everything then runs on the calling thread).
-   * @throws EtlError INTERNAL when the worker entry is missing (a bundle built without it).
-   */
-  /**
+   * Starts `count` workers (0 is allowed: everything then runs on the calling thread, and no
+   * worker entry is needed).
    * @param count worker threads
    * @param slots batches that can be in flight at once (in hand of the caller included)
    * @param batchBytes the most bytes a batch in a slot may have
+   * @throws EtlError INTERNAL when workers are asked for and their entry is missing (a bundle built without it).
    */
   constructor(
     count: number,
@@ -78,13 +77,13 @@ export class BatchWorkerPool {
     batchBytes: number,
     private readonly queuePerWorker = 2,
   ) {
-    const entry = workerEntry();
-    if (!existsSync(entry.file)) {
+    const entry = count > 0 ? workerEntry() : undefined;
+    if (entry && !existsSync(entry.file)) {
       throw new EtlError("INTERNAL", `the worker entry ${entry.file} is missing: build it next to the bundle (task/build.sh), or run with --workers 1`);
     }
     const memory = allocateSlots(slots, batchBytes);
     this.slots = new BatchSlots(memory);
-    this.workers = Array.from({ length: count }, () => this.startWorker(entry, { options, slots: memory }));
+    this.workers = entry ? Array.from({ length: count }, () => this.startWorker(entry, { options, slots: memory })) : [];
     this.options = options;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Trim + lowercase of one field, straight from UTF-8 bytes to UTF-8 bytes: the same result
  * as `normalise()` (`String.prototype.trim` then `toLowerCase`) without decoding to a string.
- * It is the per-byte hot loop of the parallel path, so it works on tables and avoids
+ * It is the per-byte hot loop of the transform engine, so it works on tables and avoids
  * allocation.
  *
  * The tables are built from the running engine's own `trim` and `toLowerCase`, so the two
@@ -13,6 +13,7 @@
  * The hash of a value is taken over its normalised UTF-8 bytes, so it is the same whichever
  * way the value was normalised.
  */
+import { needsQuoting, needsQuotingBytes } from "../csv/rfc4180.ts";
 import { normalise } from "./record-schema.ts";
 
 /** Marks a code point whose lowercase is not a simple one-to-one mapping. */
@@ -41,7 +42,6 @@ for (let c = 0; c < 128; c++) {
 }
 
 const COMPLEX = -1;
-const NEEDS_QUOTES_TEXT = /[",\r\n]/;
 
 /**
  * Normalises fields into an output buffer. One instance per thread; the results of the last
@@ -63,7 +63,7 @@ export class FieldNormaliser {
    * returns where it ends (so the value's UTF-8 length is the result minus `at`). `src` must
    * be valid UTF-8; `out` needs room for 3/2 of the input (the most lowercasing can grow) plus 4
    * (the last bytes are written four at a time).
-   * `mayNeedQuotes` false promises the bytes hold no `"`, `,`, CR or LF (the tokenizer knows).
+   * `mayNeedQuotes` false promises the bytes hold no `"`, `,`, CR or LF (the batch transform knows).
    */
   normalise(src: Buffer, start: number, end: number, out: Buffer, at: number, mayNeedQuotes: boolean): number {
     if (src !== this.src) {
@@ -74,7 +74,7 @@ export class FieldNormaliser {
     const o = this.normaliseBytes(src, this.srcView, start, end, out, outView, at);
     if (o === COMPLEX) return this.normaliseText(src.toString("utf8", start, end), out, at);
     this.hash = hashBytes(outView, out, at, o);
-    this.needsQuotes = mayNeedQuotes && hasQuotable(out, at, o);
+    this.needsQuotes = mayNeedQuotes && needsQuotingBytes(out, at, o);
     return o;
   }
 
@@ -87,7 +87,7 @@ export class FieldNormaliser {
   writeNormalised(value: string, out: Buffer, at: number): number {
     const o = at + out.write(value, at, "utf8");
     this.hash = hashBytes(this.viewOfOut(out), out, at, o);
-    this.needsQuotes = NEEDS_QUOTES_TEXT.test(value);
+    this.needsQuotes = needsQuoting(value);
     return o;
   }
 
@@ -179,15 +179,6 @@ export class FieldNormaliser {
     }
     return o;
   }
-}
-
-/** Whether `bytes[start, end)` holds `"`, `,`, CR or LF. */
-function hasQuotable(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b === 0x22 || b === 0x2c || b === 0x0d || b === 0x0a) return true;
-  }
-  return false;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { formatField } from "../csv/csv-format.ts";
+import { formatField } from "../csv/rfc4180.ts";
 import { reasons } from "../record/record-schema.ts";
 
 /** What a generated file must produce: the oracle the job's counts are checked against. */

@@ -4,8 +4,7 @@
  * it). Strict like COPY: the header must be `key,data`, every row exactly two fields, valid
  * UTF-8, quotes closed.
  */
-import { CsvByteReader } from "../csv/csv-byte-reader.ts";
-import { CsvTokenizer } from "../csv/csv-tokenizer.ts";
+import { TextRecordReader } from "../csv/text-record-reader.ts";
 import { EtlError } from "../errors.ts";
 
 /** A batch of rows, column by column (the shape `unnest($1::text[], $2::text[])` takes). */
@@ -26,26 +25,24 @@ export async function* csvPartBatches(chunks: AsyncIterable<Uint8Array>, url: st
   let batch: RowBatch = { keys: [], data: [] };
   const ready: RowBatch[] = [];
   const bad = (line: number, why: string) => new EtlError("INTERNAL", `line ${line}: ${why}`, { file: url, line });
-  const reader = new CsvByteReader(
-    new CsvTokenizer((fields, line, unterminated, invalidMask) => {
-      if (unterminated) throw bad(line, "a quoted field is not closed");
-      if (invalidMask !== 0) throw bad(line, "not valid UTF-8");
-      if (!header) {
-        if (fields.length !== 2 || fields[0] !== PART_HEADER[0] || fields[1] !== PART_HEADER[1]) {
-          throw bad(line, `the header is ${JSON.stringify(fields)}, not key,data`);
-        }
-        header = true;
-        return;
+  const reader = new TextRecordReader(({ fields, line, unterminated, invalid }) => {
+    if (unterminated) throw bad(line, "a quoted field is not closed");
+    if (invalid.includes(true)) throw bad(line, "not valid UTF-8");
+    if (!header) {
+      if (fields.length !== 2 || fields[0] !== PART_HEADER[0] || fields[1] !== PART_HEADER[1]) {
+        throw bad(line, `the header is ${JSON.stringify(fields)}, not key,data`);
       }
-      if (fields.length !== 2) throw bad(line, `${fields.length} fields, not 2`);
-      batch.keys.push(fields[0]!);
-      batch.data.push(fields[1]!);
-      if (batch.keys.length >= batchRows) {
-        ready.push(batch);
-        batch = { keys: [], data: [] };
-      }
-    }),
-  );
+      header = true;
+      return;
+    }
+    if (fields.length !== 2) throw bad(line, `${fields.length} fields, not 2`);
+    batch.keys.push(fields[0]!);
+    batch.data.push(fields[1]!);
+    if (batch.keys.length >= batchRows) {
+      ready.push(batch);
+      batch = { keys: [], data: [] };
+    }
+  });
   for await (const chunk of chunks) {
     reader.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     yield* ready.splice(0);

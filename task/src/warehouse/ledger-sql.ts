@@ -3,7 +3,7 @@
  * of the same input from inserting anything, the lookup of earlier loads, and the ledger row
  * a load commits with its rows. Both dialects.
  */
-import type { RecordCounts } from "../record/record-processor.ts";
+import type { RecordCounts } from "../record/record-counts.ts";
 import { quoteIdentifier, quoteLiteral, sqlInteger, type SqlDialect } from "./sql-quote.ts";
 import { nowSql, timestampSql } from "./sql-time.ts";
 import { sqlTableName, type WarehouseTables } from "./table-names.ts";

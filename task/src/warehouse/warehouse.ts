@@ -5,7 +5,7 @@
  * and records the run in a ledger keyed by a fingerprint of the input, so a rerun of the
  * same input is a no-op that names the run that loaded it.
  */
-import type { RecordCounts } from "../record/record-processor.ts";
+import type { RecordCounts } from "../record/record-counts.ts";
 
 /** One input object of the run, as the summary reports it. */
 export interface LoadInput {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { CsvTokenizer } from "../../../task/src/csv/csv-tokenizer.ts";
+import { CsvTokenizer } from "../../support/simple-transform/csv-tokenizer.ts";
 import { RecordTooLong } from "../../../task/src/csv/record-limit.ts";
 import { findHeader, lineFeedsBeforeRecordAt, RecordSplitter } from "../../../task/src/csv/record-splitter.ts";
 
@@ -24,7 +24,7 @@ function split(input: Buffer, cuts: number[], target: number): Buffer[] {
   return batches;
 }
 
-/** Records of `texts` tokenized as one input, or each text on its own (fields only). */
+/** Records of `texts` tokenized as one input by the oracle tokenizer (test/support), or each text on its own (fields only). */
 function records(texts: string[]): string[][] {
   const rows: string[][] = [];
   const tokenizer = new CsvTokenizer((fields) => rows.push(fields));

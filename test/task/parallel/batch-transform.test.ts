@@ -57,7 +57,7 @@ async function viaBatches(input: Buffer, cuts: number[], target: number, maxFiel
 }
 
 describe("BatchTransformer (through inputBatches)", () => {
-  it("makes exactly the simple path's clean lines and rejected rows, however the input is cut (property)", async () => {
+  it("makes exactly the simple transform's (test/support oracle) clean lines and rejected rows, however the input is cut (property)", async () => {
     await fc.assert(
       fc.asyncProperty(csvInput, fc.array(fc.nat(500), { maxLength: 4 }), fc.integer({ min: 1, max: 64 }), async (input, cuts, target) => {
         const expected = simplePathLines(input);

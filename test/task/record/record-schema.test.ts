@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createRecordRules, createRecordSchema, normalise, reasons, validateRecord, type RawRecord } from "../../../task/src/record/record-schema.ts";
+import {
+  createRecordRules,
+  createRecordSchema,
+  firstBrokenRule,
+  normalise,
+  reasons,
+  RECORD_RULES,
+  rejectionReason,
+  validateRecord,
+  type RawRecord,
+  type RecordFacts,
+} from "../../../task/src/record/record-schema.ts";
 
 const schema = createRecordSchema();
 const raw = (key: string | undefined, data: string | undefined, extra: Partial<RawRecord> = {}): RawRecord => ({
@@ -123,5 +134,58 @@ describe("record rules", () => {
         { numRuns: 2000 },
       );
     }
+  });
+});
+
+describe("RECORD_RULES (the one rule table)", () => {
+  const max = 6;
+  /** Every combination of the conditions the rules judge, with field lengths at each edge. */
+  function* everyCombination(): Generator<RecordFacts> {
+    for (const unterminatedQuote of [false, true])
+      for (const extraFields of [0, 2])
+        for (const invalidUtf8 of ["", "Key", "Data"] as const)
+          for (const keyBytes of [0, 1, max, max + 1])
+            for (const dataBytes of [0, 1, max, max + 1]) yield { unterminatedQuote, extraFields, invalidUtf8, keyBytes, dataBytes };
+  }
+  /** The reasons in the order the job has always given them (the spec the table must keep). */
+  function expectedReason(f: RecordFacts): string | undefined {
+    if (f.unterminatedQuote) return reasons.unterminatedQuote;
+    if (f.extraFields > 0) return reasons.tooManyFields;
+    if (f.invalidUtf8 !== "") return reasons.invalidUtf8(f.invalidUtf8);
+    if (f.keyBytes === 0) return f.dataBytes === 0 ? reasons.empty : reasons.required("Key");
+    if (f.dataBytes === 0) return reasons.required("Data");
+    if (f.keyBytes > max) return reasons.tooLong("Key", max);
+    if (f.dataBytes > max) return reasons.tooLong("Data", max);
+    return undefined;
+  }
+  /** A raw record whose normalised fields have these lengths (in UTF-8 bytes: "é" is 2). */
+  const valueOf = (bytes: number) => (bytes % 2 === 0 ? "É".repeat(bytes / 2) : "a" + "É".repeat((bytes - 1) / 2));
+
+  it("the record schema's morph, the rules type and the engine's reasons agree on every combination of conditions", () => {
+    const schema = createRecordSchema({ maxFieldBytes: max });
+    const rules = createRecordRules({ maxFieldBytes: max });
+    let combinations = 0;
+    for (const facts of everyCombination()) {
+      combinations++;
+      const expected = expectedReason(facts);
+      const what = JSON.stringify(facts);
+      assert.equal(rejectionReason(facts, max), expected, what);
+      assert.equal(rules.allows(facts), expected === undefined, what);
+      const r = validateRecord(schema, {
+        key: ` ${valueOf(facts.keyBytes)} `,
+        data: valueOf(facts.dataBytes),
+        extraFields: facts.extraFields,
+        invalidUtf8: facts.invalidUtf8,
+        unterminatedQuote: facts.unterminatedQuote,
+      });
+      assert.deepEqual(r.ok ? undefined : r.reason, expected, what);
+    }
+    assert.equal(combinations, 2 * 2 * 3 * 4 * 4);
+  });
+
+  it("gives each rule a reason of its own, and a record breaking none no reason", () => {
+    const all = RECORD_RULES.map((r) => r.reason(max));
+    assert.equal(new Set(all).size, all.length);
+    assert.equal(firstBrokenRule({ unterminatedQuote: false, extraFields: 0, invalidUtf8: "", keyBytes: 1, dataBytes: max }, max), -1);
   });
 });

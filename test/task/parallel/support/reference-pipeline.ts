@@ -1,22 +1,10 @@
-import { CsvByteReader } from "../../../../task/src/csv/csv-byte-reader.ts";
-import { CsvTokenizer } from "../../../../task/src/csv/csv-tokenizer.ts";
-import type { Deduplicator } from "../../../../task/src/record/dedup.ts";
-import { RecordProcessor, type RecordCounts } from "../../../../task/src/record/record-processor.ts";
-import { createRecordSchema, type RecordSchema } from "../../../../task/src/record/record-schema.ts";
+import type { RecordCounts } from "../../../../task/src/record/record-counts.ts";
+import { simpleTransform } from "../../../support/simple-transform.ts";
 
-const schemas = new Map<number, RecordSchema>();
-
-/** What the simple path makes of one input, before dedup: every clean line, and the rejected rows. */
+/** What the simple transform (the oracle) makes of one input, before dedup: every clean line, and the rejected rows. */
 export function simplePathLines(input: Buffer, maxFieldBytes = 65535): { clean: string; rejected: string; counts: RecordCounts } {
-  const keepAll = { firstSeen: () => true } as unknown as Deduplicator;
-  const schema = schemas.get(maxFieldBytes) ?? createRecordSchema({ maxFieldBytes });
-  schemas.set(maxFieldBytes, schema);
-  const processor = new RecordProcessor(schema, keepAll, "f.csv");
-  const reader = new CsvByteReader(new CsvTokenizer(processor.onRow));
-  reader.push(input);
-  reader.end();
-  processor.assertHeaderSeen();
-  return { clean: processor.takeClean(), rejected: processor.takeRejected(), counts: processor.counts };
+  const { clean, rejected, counts } = simpleTransform([input], { maxFieldBytes, dedup: false });
+  return { clean, rejected, counts: counts[0]! };
 }
 
 /** Feeds `input` as chunks cut at `cuts`. */

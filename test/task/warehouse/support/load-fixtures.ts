@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { formatRow } from "../../../../task/src/csv/csv-format.ts";
+import { formatRow } from "../../../../task/src/csv/rfc4180.ts";
 import type { LoadInput, LoadRequest } from "../../../../task/src/warehouse/warehouse.ts";
 
 export type Row = readonly [key: string, data: string];

@@ -1,26 +1,21 @@
 import { isAscii, isUtf8 } from "node:buffer";
 import type { CsvTokenizer, FragmentDecoder } from "./csv-tokenizer.ts";
-import { MAX_RECORD_BYTES, RecordTooLong } from "./record-limit.ts";
 
 const LF = 10;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
- * Byte front-end of the tokenizer: strips a UTF-8 byte-order mark, cuts the byte stream at
+ * Test oracle: the byte front-end of the oracle's tokenizer: strips a UTF-8 byte-order mark, cuts the byte stream at
  * line feeds (so a multi-byte character is never split), and decodes each region once.
  * Regions that are not valid UTF-8 go to the tokenizer as latin1 with a decoder that checks
- * each field, so one bad byte rejects only its own row. A line longer than `maxLineBytes`
- * (waiting for its line feed) stops it with {@link RecordTooLong}.
+ * each field, so one bad byte rejects only its own row.
  */
 export class CsvByteReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private started = false;
 
-  constructor(
-    private readonly tokenizer: CsvTokenizer,
-    private readonly maxLineBytes = MAX_RECORD_BYTES,
-  ) {}
+  constructor(private readonly tokenizer: CsvTokenizer) {}
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -53,7 +48,6 @@ export class CsvByteReader {
   private stash(chunk: Buffer): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes > this.maxLineBytes) throw new RecordTooLong(this.maxLineBytes, { line: this.tokenizer.currentRecordLine() });
   }
 
   private takePending(chunk: Buffer): Buffer {

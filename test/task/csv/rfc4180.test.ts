@@ -1,11 +1,76 @@
 import assert from "node:assert/strict";
+import { parse } from "csv-parse/sync";
 import fc from "fast-check";
-import { CsvByteReader } from "../../../task/src/csv/csv-byte-reader.ts";
-import { CsvTokenizer, isFieldInvalid } from "../../../task/src/csv/csv-tokenizer.ts";
 import { RecordTooLong } from "../../../task/src/csv/record-limit.ts";
+import {
+  formatField,
+  formatRow,
+  needsQuoting,
+  needsQuotingBytes,
+  recordScan,
+  scanRecord,
+  stripBom,
+  writeField,
+} from "../../../task/src/csv/rfc4180.ts";
+import { TextRecordReader } from "../../../task/src/csv/text-record-reader.ts";
 import { fieldsOf, tokenize } from "../../support/csv-rows.ts";
 
-describe("CsvTokenizer (through CsvByteReader)", () => {
+describe("formatField / formatRow", () => {
+  it("quotes only fields holding a quote, comma or line break", () => {
+    assert.equal(formatField("plain text"), "plain text");
+    assert.equal(formatField("a,b"), '"a,b"');
+    assert.equal(formatField('say "hi"'), '"say ""hi"""');
+    assert.equal(formatField("x\ny"), '"x\ny"');
+    assert.equal(formatField("x\ry"), '"x\ry"');
+  });
+
+  it("writes rows that csv-parse reads back unchanged (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.string({ minLength: 1 }), { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 10 }), (rows) => {
+        const text = rows.map((r) => formatRow(r)).join("");
+        assert.deepEqual(parse(text, { relax_column_count: true }), rows);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("needsQuoting / needsQuotingBytes / writeField", () => {
+  it("agree with formatField on every value, as text and as UTF-8 bytes (property)", () => {
+    const value = fc.array(fc.constantFrom("a", " ", ",", '"', "\n", "\r", "é", "東", "🙂"), { maxLength: 8 }).map((cs) => cs.join(""));
+    fc.assert(
+      fc.property(value, (v) => {
+        const bytes = Buffer.from("xx" + v, "utf8");
+        assert.equal(needsQuotingBytes(bytes, 2, bytes.length), needsQuoting(v));
+        assert.equal(needsQuoting(v), formatField(v) !== v);
+        const out = Buffer.alloc(2 * bytes.length + 4);
+        const end = writeField(bytes, 2, bytes.length, out, 1);
+        assert.equal(out.toString("utf8", 1, end), formatField(v));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("stripBom", () => {
+  it("drops a UTF-8 byte-order mark at the start only", () => {
+    assert.equal(stripBom(Buffer.from("\ufeffa\ufeff")).toString(), "a\ufeff");
+    assert.equal(stripBom(Buffer.from([0xef, 0xbb])).length, 2);
+  });
+});
+
+describe("scanRecord", () => {
+  it("ends a record at its line feed outside quotes, counting the quoted ones", () => {
+    const scan = recordScan();
+    const bytes = Buffer.from('a,"x\ny"\nb\n');
+    scanRecord(bytes, 0, bytes.length, undefined, scan);
+    assert.deepEqual(scan, { end: 8, lineFeeds: 2, complete: true, unterminated: false });
+    scanRecord(bytes, 0, 6, undefined, scan);
+    assert.deepEqual(scan, { end: 6, lineFeeds: 1, complete: false, unterminated: true });
+  });
+});
+
+describe("scanRecord (through TextRecordReader: the record splitter, then the scanner)", () => {
   it("splits unquoted fields on commas and records on LF", () => {
     assert.deepEqual(fieldsOf("Key,Data\na,b\nc,d\n"), [["Key", "Data"], ["a", "b"], ["c", "d"]]);
   });
@@ -43,17 +108,16 @@ describe("CsvTokenizer (through CsvByteReader)", () => {
   it("reports an unterminated quote at the end of input with its start line and keeps the text", () => {
     const rows = tokenize('Key,Data\na,b\nc,"never closed\nmore,stuff\n');
     assert.equal(rows.length, 3);
-    assert.deepEqual(rows[2], { fields: ["c", "never closed\nmore,stuff\n"], line: 3, unterminated: true, invalidMask: 0 });
+    assert.deepEqual(rows[2], { fields: ["c", "never closed\nmore,stuff\n"], invalid: [false, false], line: 3, unterminated: true });
     assert.equal(rows[1]!.unterminated, false);
   });
 
   it("flags only the field holding invalid UTF-8 and decodes the rest of the row", () => {
     const input = Buffer.concat([Buffer.from("Key,Data\nok,fine\nbad"), Buffer.from([0xff, 0xfe]), Buffer.from(",é\n")]);
     const rows = tokenize(input);
-    assert.equal(rows[1]!.invalidMask, 0);
+    assert.deepEqual(rows[1]!.invalid, [false, false]);
     const bad = rows[2]!;
-    assert.ok(isFieldInvalid(bad.invalidMask, 0));
-    assert.ok(!isFieldInvalid(bad.invalidMask, 1));
+    assert.deepEqual(bad.invalid, [true, false]);
     assert.equal(bad.fields[1], "é");
     assert.ok(bad.fields[0]!.startsWith("bad"));
   });
@@ -62,8 +126,7 @@ describe("CsvTokenizer (through CsvByteReader)", () => {
     const input = Buffer.concat([Buffer.from('Key,Data\nk,"a\n'), Buffer.from([0xc3]), Buffer.from('\nb"\n')]);
     const rows = tokenize(input, [12, 14, 15]);
     assert.equal(rows.length, 2);
-    assert.ok(isFieldInvalid(rows[1]!.invalidMask, 1));
-    assert.ok(!isFieldInvalid(rows[1]!.invalidMask, 0));
+    assert.deepEqual(rows[1]!.invalid, [false, true]);
   });
 
   it("does not split a multi-byte character across chunks", () => {
@@ -85,7 +148,7 @@ describe("CsvTokenizer (through CsvByteReader)", () => {
   it("stops at a record past the limit, open quote or missing line feed, naming the line it starts on", () => {
     const read = (text: string, chunk: number) => {
       const rows: string[][] = [];
-      const reader = new CsvByteReader(new CsvTokenizer((f) => rows.push(f), 50), 50);
+      const reader = new TextRecordReader((r) => rows.push(r.fields), 50);
       const bytes = Buffer.from(text);
       try {
         for (let at = 0; at < bytes.length; at += chunk) reader.push(bytes.subarray(at, at + chunk));
@@ -99,7 +162,7 @@ describe("CsvTokenizer (through CsvByteReader)", () => {
       const open = read('Key,Data\na,b\n"x\ny",z\nc,"open\n' + "more\n".repeat(20), chunk);
       assert.ok(open.error instanceof RecordTooLong, `chunk ${chunk}`);
       assert.deepEqual(open.error.where, { line: 5 });
-      const noLineFeed = read("Key,Data\na,b\n" + "z".repeat(60), chunk);
+      const noLineFeed = read("Key,Data\na,b\n" + "z".repeat(200), chunk);
       assert.ok(noLineFeed.error instanceof RecordTooLong, `chunk ${chunk}`);
       assert.deepEqual(noLineFeed.error.where, { line: 3 });
       // Just under the limit: read whole.

@@ -1,5 +1,7 @@
 /**
- * RFC 4180 tokenizer core: knows nothing about streams or bytes. Text is pushed in regions
+ * Test oracle (the job's former single-thread reader, kept to check the engine against): an
+ * RFC 4180 tokenizer over strings, written independently of task/src/csv/rfc4180.ts, which
+ * knows nothing about streams or bytes. Text is pushed in regions
  * that each end with a line feed (the byte front-end guarantees it), except the final one;
  * complete records are reported through a callback with the line where they start.
  *
@@ -7,11 +9,8 @@
  * starts with `"` is quoted, `""` inside it is one quote, and it may hold commas and line
  * breaks; a quote inside an unquoted field, or text after a closing quote, is kept literally;
  * empty lines are skipped; a quote still open at the end of input yields the record with
- * `unterminated` set. A record that spans regions and grows past `maxRecordLength` characters
- * stops the tokenizer with {@link RecordTooLong} (memory stays bounded whatever the input).
+ * `unterminated` set. It has no record limit: inputs in tests are small.
  */
-
-import { MAX_RECORD_BYTES, RecordTooLong } from "./record-limit.ts";
 
 /** Receives one record. `fields` is owned by the receiver. */
 export type RowHandler = (fields: string[], line: number, unterminated: boolean, invalidMask: number) => void;
@@ -40,18 +39,8 @@ export class CsvTokenizer {
   private recordLine = 1;
   private invalidMask = 0;
   private decode: FragmentDecoder | undefined;
-  /** Characters of the open record so far. */
-  private recordLength = 0;
 
-  constructor(
-    private readonly onRow: RowHandler,
-    private readonly maxRecordLength = MAX_RECORD_BYTES,
-  ) {}
-
-  /** Line where the record at the current position starts (the open one, or the next). */
-  currentRecordLine(): number {
-    return this.open ? this.recordLine : this.line;
-  }
+  constructor(private readonly onRow: RowHandler) {}
 
   /**
    * Tokenizes `text`. Unless `final`, it must end with `\n`. `decode` is set when the
@@ -116,12 +105,10 @@ export class CsvTokenizer {
     this.fieldStart = true;
     this.recordLine = this.line;
     this.invalidMask = 0;
-    this.recordLength = 0;
   }
 
   private append(fragment: string): void {
     if (fragment.length === 0) return;
-    this.grow(fragment.length);
     if (this.decode) {
       const { text, valid } = this.decode(fragment);
       if (!valid) this.invalidMask |= bit(this.fields.length);
@@ -129,11 +116,6 @@ export class CsvTokenizer {
     } else {
       this.field += fragment;
     }
-  }
-
-  private grow(length: number): void {
-    this.recordLength += length;
-    if (this.recordLength > this.maxRecordLength) throw new RecordTooLong(this.maxRecordLength, { line: this.recordLine });
   }
 
   private finishField(): void {
@@ -155,7 +137,6 @@ export class CsvTokenizer {
         }
         this.appendQuoted(text, i, q);
         if (q + 1 < n && text.charCodeAt(q + 1) === QUOTE) {
-          this.grow(2);
           this.field += '"';
           i = q + 2;
         } else {
