@@ -12,7 +12,7 @@ import { gunzipSync } from "node:zlib";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { containerUser } from "../../infra/task-definition.ts";
-import { defaultMemoryBudget } from "../../task/src/parallel/sizing.ts";
+import { defaultMemoryBudget } from "../../task/src/config/sizing.ts";
 import { requireDockerEngine } from "../support/docker/engine.ts";
 import { taskImage } from "../support/docker/task-image.ts";
 import type { TaskDefinitionInputs } from "../support/fargate/docker-run-args.ts";

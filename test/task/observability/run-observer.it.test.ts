@@ -12,6 +12,7 @@ import { runJob } from "../../../task/src/job.ts";
 import { AnomalousDataError } from "../../../task/src/observability/anomaly.ts";
 import { METRICS_NAMESPACE } from "../../../task/src/observability/emf.ts";
 import { readRecentRuns } from "../../../task/src/observability/ledger-history.ts";
+import { sizeRun } from "../../../task/src/config/sizing.ts";
 import { observabilityConfigFromEnv } from "../../../task/src/observability/observability-config.ts";
 import type { PagerDutyEvent } from "../../../task/src/observability/pagerduty-event.ts";
 import { runFailure, type RunOutcome } from "../../../task/src/observability/run-outcome.ts";
@@ -73,7 +74,7 @@ describe("RunObserver (a whole run, observed)", () => {
     const stderr = memorySink();
     const config = observabilityConfigFromEnv(environment);
     config.notifications.retry = fastRetry;
-    const obs = await startRunObserver(config, runId, { stderr, metadataRetry: fastRetry, host: { availableParallelism: 8, totalMemoryBytes: 16_384 * 2 ** 20 } });
+    const obs = await startRunObserver(config, runId, { stderr, metadataRetry: fastRetry });
     return { obs, stderr };
   }
 
@@ -105,7 +106,8 @@ describe("RunObserver (a whole run, observed)", () => {
     const { obs, stderr } = await observer(runId, env());
     assert.equal(obs.job, "cti-etl-prod");
     // The task metadata says 0.25 vCPU and 512 MiB: two threads; 60% of 512 − 256 − 64 MiB.
-    assert.deepEqual(obs.budget, { workerThreads: 2, memoryBudgetMiB: 115, source: "task-limits" });
+    const sizing = sizeRun({}, obs.taskMetadata ?? {}, { availableParallelism: 8, totalMemoryBytes: 16_384 * 2 ** 20 });
+    assert.deepEqual(sizing, { workers: 2, memoryBudgetBytes: 115 * 2 ** 20, workersFrom: "task-limits", memoryBudgetFrom: "task-limits" });
     const { summary, load, input } = await transformAndLoad(obs, runId, table);
     const results = await obs.finish({
       status: "succeeded",
