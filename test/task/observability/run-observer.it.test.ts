@@ -13,7 +13,8 @@ import { AnomalousDataError } from "../../../task/src/observability/anomaly.ts";
 import { METRICS_NAMESPACE } from "../../../task/src/observability/emf.ts";
 import { readRecentRuns } from "../../../task/src/observability/ledger-history.ts";
 import { sizeRun } from "../../../task/src/config/sizing.ts";
-import { observabilityConfigFromEnv } from "../../../task/src/observability/observability-config.ts";
+import { parseEnvironment } from "../../../task/src/config/environment.ts";
+import { observabilityConfig } from "../../../task/src/observability/observability-config.ts";
 import type { PagerDutyEvent } from "../../../task/src/observability/pagerduty-event.ts";
 import { runFailure, type RunOutcome } from "../../../task/src/observability/run-outcome.ts";
 import { startRunObserver, type RunObserver } from "../../../task/src/observability/run-observer.ts";
@@ -72,7 +73,7 @@ describe("RunObserver (a whole run, observed)", () => {
 
   async function observer(runId: string, environment: Record<string, string>) {
     const stderr = memorySink();
-    const config = observabilityConfigFromEnv(environment);
+    const config = observabilityConfig(parseEnvironment(environment));
     config.notifications.retry = fastRetry;
     const obs = await startRunObserver(config, runId, { stderr, metadataRetry: fastRetry });
     return { obs, stderr };
@@ -234,7 +235,7 @@ describe("RunObserver (a whole run, observed)", () => {
 
   it("writes readable lines instead when stderr is a terminal", async () => {
     const stderr = Object.assign(memorySink(), { isTTY: true });
-    const obs = await startRunObserver(observabilityConfigFromEnv({}), "r-tty", { stderr });
+    const obs = await startRunObserver(observabilityConfig({}), "r-tty", { stderr });
     await obs.finish({ status: "skipped", reason: "the lease is held", runId: "r-tty", startedAt: "2026-11-26T03:00:00.000Z", finishedAt: "2026-11-26T03:00:00.010Z", durationMs: 10 });
     assert.match(stderr.text(), /^\d{2}:\d{2}:\d{2}\.\d{3} INFO {2}run skipped {2}job=cti-etl status=skipped durationMs=10 reason="the lease is held"\n/);
     assert.throws(() => parseJsonLines(stderr.text()));
