@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { localInput } from "../task/src/input/local-input.ts";
 import { runJob } from "../task/src/job.ts";
 import { LocalRunOutput } from "../task/src/output/local-run-output.ts";
-import { resourceBudget } from "../task/src/config/sizing.ts";
+import { sizeRun } from "../task/src/config/sizing.ts";
 import { readHostResources } from "../task/src/config/host-resources.ts";
 import { peerArgs, type ProgramReport } from "./peers/transform-spec.ts";
 
@@ -29,9 +29,14 @@ const { values, positionals } = parseArgs({
 });
 const { input, outDir, kind } = peerArgs(positionals);
 // As the deployed task sizes itself: `--memory-limit-mib` stands for the task's memory limit.
-const budget = resourceBudget(values["memory-limit-mib"] !== undefined ? { memoryLimitMiB: Number(values["memory-limit-mib"]) } : {}, await readHostResources());
-const workers = values.workers !== undefined ? Number(values.workers) : budget.workerThreads;
-const memoryBudgetBytes = (values["memory-budget-mib"] !== undefined ? Number(values["memory-budget-mib"]) : budget.memoryBudgetMiB) * 2 ** 20;
+const { workers, memoryBudgetBytes } = sizeRun(
+  {
+    workers: values.workers !== undefined ? Number(values.workers) : undefined,
+    memoryBudgetBytes: values["memory-budget-mib"] !== undefined ? Number(values["memory-budget-mib"]) * 2 ** 20 : undefined,
+  },
+  values["memory-limit-mib"] !== undefined ? { memoryLimitMiB: Number(values["memory-limit-mib"]) } : {},
+  await readHostResources(),
+);
 const summary = await runJob({
   runId: "bench",
   input: localInput(input),
