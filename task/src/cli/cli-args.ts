@@ -4,7 +4,10 @@ import { EtlError } from "../errors.ts";
 import { REDSHIFT_MAX_VARCHAR_BYTES } from "../record/record-schema.ts";
 import { RUN_ID_PATTERN } from "../run-id.ts";
 import { ENVIRONMENT_HELP, parseFlagValue, settingValue, type EnvironmentHelp, type ParsedEnvironment } from "../config/environment.ts";
+import { BASE_RESERVE_BYTES, MEMORY_BUDGET_SHARE, PER_WORKER_RESERVE_BYTES } from "../config/sizing.ts";
 import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";
+
+const MiB = 2 ** 20;
 
 /** Defaults of `cti-etl run`. */
 export const RUN_DEFAULTS = {
@@ -143,7 +146,7 @@ Options:
                               path (default: the CPUs the task has, from the ECS task
                               limits, the cgroup or the host; at least 2)
       --memory-budget <MiB>   memory the dedup set may use before it spills to local disk
-                              (default: 60% of the memory limit less 256 MiB and 64 MiB
+                              (default: ${MEMORY_BUDGET_SHARE * 100}% of the memory limit less ${BASE_RESERVE_BYTES / MiB} MiB and ${PER_WORKER_RESERVE_BYTES / MiB} MiB
                               per thread past the first)
       --slices <n>            make the clean part count a multiple of n, e.g. the
                               Redshift cluster's slice count (default 1)

@@ -75,6 +75,8 @@ export function defaultWorkers(cpus: number): number {
  */
 export const BASE_RESERVE_BYTES = 256 * 2 ** 20;
 export const PER_WORKER_RESERVE_BYTES = 64 * 2 ** 20;
+/** Share of the memory left after the reserves that the dedup set may use. */
+export const MEMORY_BUDGET_SHARE = 0.6;
 /** The smallest budget worth having. */
 export const MIN_MEMORY_BUDGET_BYTES = 32 * 2 ** 20;
 
@@ -86,7 +88,7 @@ export const MIN_MEMORY_BUDGET_BYTES = 32 * 2 ** 20;
  */
 export function defaultMemoryBudget(limitBytes: number, workers: number): number {
   const spare = limitBytes - BASE_RESERVE_BYTES - PER_WORKER_RESERVE_BYTES * Math.max(0, workers - 1);
-  return Math.max(MIN_MEMORY_BUDGET_BYTES, Math.floor(spare * 0.6));
+  return Math.max(MIN_MEMORY_BUDGET_BYTES, Math.floor(spare * MEMORY_BUDGET_SHARE));
 }
 
 /** vCPUs of a cgroup v2 `cpu.max` quota, or undefined for "max" or unreadable text. */
