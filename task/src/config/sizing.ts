@@ -172,9 +172,9 @@ export interface RunSizing {
   workers: number;
   /** Bytes the dedup set may hold before it spills. */
   memoryBudgetBytes: number;
-  /** `settings` when `--workers`/`CTI_WORKERS` chose it, else where the default's figures came from. */
+  /** `settings` when `--workers`/`CTI_WORKERS` chose it, `task-limits` when the task's CPU limit did, else `host` (OS and cgroup). */
   workersFrom: "settings" | ResourceBudget["source"];
-  /** `settings` when `--memory-budget`/`CTI_MEMORY_BUDGET_MIB` chose it, else as `workersFrom`. */
+  /** `settings` when `--memory-budget`/`CTI_MEMORY_BUDGET_MIB` chose it, `task-limits` when the task's memory limit did, else `host`. */
   memoryBudgetFrom: "settings" | ResourceBudget["source"];
 }
 
@@ -188,7 +188,7 @@ export function sizeRun(requested: { workers?: number | undefined; memoryBudgetB
   return {
     workers: requested.workers ?? budget.workerThreads,
     memoryBudgetBytes: requested.memoryBudgetBytes ?? budget.memoryBudgetMiB * 2 ** 20,
-    workersFrom: requested.workers !== undefined ? "settings" : budget.source,
-    memoryBudgetFrom: requested.memoryBudgetBytes !== undefined ? "settings" : budget.source,
+    workersFrom: requested.workers !== undefined ? "settings" : limits.cpuLimitVcpu !== undefined ? "task-limits" : "host",
+    memoryBudgetFrom: requested.memoryBudgetBytes !== undefined ? "settings" : limits.memoryLimitMiB !== undefined ? "task-limits" : "host",
   };
 }

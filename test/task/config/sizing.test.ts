@@ -128,5 +128,8 @@ describe("sizeRun", () => {
     assert.deepEqual(sizeRun({}, limits, host), { workers: budget.workerThreads, memoryBudgetBytes: budget.memoryBudgetMiB * MiB, workersFrom: "task-limits", memoryBudgetFrom: "task-limits" });
     // The default budget is the one for the default thread count, whatever workers was asked for.
     assert.deepEqual(sizeRun({ workers: 1 }, {}, host), { workers: 1, memoryBudgetBytes: resourceBudget({}, host).memoryBudgetMiB * MiB, workersFrom: "settings", memoryBudgetFrom: "host" });
+    // Each figure says which limit decided it: a CPU limit alone leaves the memory to the host and cgroup.
+    const cpuOnly = sizeRun({}, { cpuLimitVcpu: 2 }, host);
+    assert.deepEqual([cpuOnly.workersFrom, cpuOnly.memoryBudgetFrom], ["task-limits", "host"]);
   });
 });
