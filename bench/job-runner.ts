@@ -2,7 +2,7 @@
  * The job as the benchmark runs it: a child process that runs `runJob` on a local file
  * and prints its counts and peak memory, like the peers. Bundled with esbuild first, as the
  * image bundles main.mjs, and run beside the image's own worker bundle (build-programs.ts).
- * Sized as the deployed task sizes itself (observability/resource-budget.ts), from this machine or from
+ * Sized as the deployed task sizes itself (config/sizing.ts), from this machine or from
  * `--memory-limit-mib` (a container's limit); `--workers` and `--memory-budget-mib` override.
  * Usage: job-runner.mjs <input.csv> <outDir> csv|gzip [--workers N] [--memory-limit-mib N]
  *        [--memory-budget-mib N] [--slices N] [--gzip-level N] [--spill-dir DIR]
@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { localInput } from "../task/src/input/local-input.ts";
 import { runJob } from "../task/src/job.ts";
 import { LocalRunOutput } from "../task/src/output/local-run-output.ts";
-import { resourceBudget } from "../task/src/observability/resource-budget.ts";
-import { readHostResources } from "../task/src/parallel/host-resources.ts";
+import { sizeRun } from "../task/src/config/sizing.ts";
+import { readHostResources } from "../task/src/config/host-resources.ts";
 import { peerArgs, type ProgramReport } from "./peers/transform-spec.ts";
 
 const { values, positionals } = parseArgs({
@@ -29,9 +29,14 @@ const { values, positionals } = parseArgs({
 });
 const { input, outDir, kind } = peerArgs(positionals);
 // As the deployed task sizes itself: `--memory-limit-mib` stands for the task's memory limit.
-const budget = resourceBudget(values["memory-limit-mib"] !== undefined ? { memoryLimitMiB: Number(values["memory-limit-mib"]) } : {}, await readHostResources());
-const workers = values.workers !== undefined ? Number(values.workers) : budget.workerThreads;
-const memoryBudgetBytes = (values["memory-budget-mib"] !== undefined ? Number(values["memory-budget-mib"]) : budget.memoryBudgetMiB) * 2 ** 20;
+const { workers, memoryBudgetBytes } = sizeRun(
+  {
+    workers: values.workers !== undefined ? Number(values.workers) : undefined,
+    memoryBudgetBytes: values["memory-budget-mib"] !== undefined ? Number(values["memory-budget-mib"]) * 2 ** 20 : undefined,
+  },
+  values["memory-limit-mib"] !== undefined ? { memoryLimitMiB: Number(values["memory-limit-mib"]) } : {},
+  await readHostResources(),
+);
 const summary = await runJob({
   runId: "bench",
   input: localInput(input),

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type } from "arktype";
 import { scheduleExpressionProblem, timeZoneProblem } from "../scheduler/schedule-expression.ts";
 import { scheduleLimits } from "../scheduler/schedule-target.ts";
+import type { SECRET_ENV_KEYS } from "../task/src/config/environment.ts";
 import { redshiftTaskEnvironment } from "../task/src/config/task-environment.ts";
 import { fargateCpuUnits, fargateSizeProblem } from "./fargate-sizing.ts";
 import { outputPrefix } from "./storage-layout.ts";
@@ -117,7 +118,7 @@ export const notificationSecretKeys = {
   heartbeatUrlArn: "CTI_HEARTBEAT_URL",
   pagerDutyRoutingKeyArn: "CTI_PAGERDUTY_ROUTING_KEY",
   webhookUrlArn: "CTI_WEBHOOK_URL",
-} as const;
+} as const satisfies Record<string, (typeof SECRET_ENV_KEYS)[number]>;
 
 /** Raw config: key as set with `pulumi config set`, value as a string. */
 export type RawInfraConfig = Record<string, string | undefined>;

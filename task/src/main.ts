@@ -1,12 +1,15 @@
 /**
- * Composition root: reads the command line and environment once, builds the adapters,
- * runs the command and maps errors to exit codes. Nothing else reads `process.env`.
+ * Composition root: parses the command line and environment once (config/settings.ts), sizes
+ * the run (config/sizing.ts), builds the adapters, runs the command and maps errors to exit
+ * codes. Nothing else reads `process.env`.
  */
 import { S3Client } from "@aws-sdk/client-s3";
-import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, parseCommand, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
+import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
 import { formatReadableSummary, terminalProgress } from "./cli/progress.ts";
-import { settingsFromEnv, type RuntimeSettings } from "./config/runtime-settings.ts";
+import { readHostResources } from "./config/host-resources.ts";
+import { parseSettings, type Settings } from "./config/settings.ts";
+import { sizeRun } from "./config/sizing.ts";
 import { selectWarehouse, type WarehouseChoice } from "./config/warehouse-selection.ts";
 import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
 import type { InputSource } from "./input/input-source.ts";
@@ -14,12 +17,11 @@ import { localInput } from "./input/local-input.ts";
 import { leaseKey } from "./lease/lease-key.ts";
 import { S3Lease } from "./lease/s3-lease.ts";
 import { readRecentRuns } from "./observability/ledger-history.ts";
-import { observabilityConfigFromEnv, type ObservabilityConfig } from "./observability/observability-config.ts";
 import { startRunObserver } from "./observability/run-observer.ts";
 import { formatStatusReport } from "./observability/status-report.ts";
 import { LocalRunOutput } from "./output/local-run-output.ts";
 import type { RunOutput } from "./output/run-output.ts";
-import { parseDeadlineSeconds, startDeadline } from "./run-control/deadline.ts";
+import { startDeadline } from "./run-control/deadline.ts";
 import { onTermination } from "./run-control/termination.ts";
 import { newRunId } from "./run-id.ts";
 import { runOnce, type RunWarehouse } from "./run-once.ts";
@@ -29,21 +31,8 @@ import { S3RunOutput } from "./s3/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 import { createWarehouse } from "./warehouse/create-warehouse.ts";
 
-/**
- * How long the run lease lasts without renewal (renewed every third of it): also how long a
- * crashed run, or one cut off from S3 before it could release, blocks the next. Default 5 min.
- */
-function leaseTtlMs(settings: RuntimeSettings): number {
-  const raw = settings.leaseTtlSeconds ?? "300";
-  const seconds = Number(raw);
-  if (!/^\d+$/.test(raw) || seconds < 5 || seconds > 86_400) {
-    throw new EtlError("USAGE", `CTI_LEASE_TTL_SECONDS must be a whole number of seconds from 5 to 86400, got ${JSON.stringify(raw)}`);
-  }
-  return seconds * 1000;
-}
-
 /** Adapters are built lazily: a local run never constructs an AWS client. */
-function adapters(settings: RuntimeSettings) {
+function adapters(settings: Settings) {
   let s3: S3Client | undefined;
   const client = () => (s3 ??= new S3Client(s3ClientConfig(settings.s3)));
   return {
@@ -64,11 +53,14 @@ function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client):
   };
 }
 
-async function run(command: RunCommand, settings: RuntimeSettings, observability: ObservabilityConfig): Promise<void> {
+async function run(command: RunCommand, settings: Settings): Promise<void> {
   const runId = command.runId ?? newRunId(new Date());
   const choice = selectWarehouse(settings.warehouse, { warehouse: command.warehouse, table: command.table });
-  const deadlineSeconds = parseDeadlineSeconds(settings.deadlineSeconds);
-  const observer = await startRunObserver(observability, runId, { stderr: process.stderr });
+  const deadlineSeconds = settings.deadlineSeconds;
+  const observer = await startRunObserver(settings.observability, runId, { stderr: process.stderr });
+  // Sized once, here, from the settings and the task's limits (read by the observer on ECS).
+  const sizing = sizeRun(command, observer.taskMetadata ?? {}, await readHostResources());
+  observer.reportSizing(sizing);
   const showProgress = command.progress ?? process.stderr.isTTY === true;
   const progress = showProgress ? terminalProgress(process.stderr) : undefined;
   const io = adapters(settings);
@@ -85,15 +77,15 @@ async function run(command: RunCommand, settings: RuntimeSettings, observability
         maxFieldBytes: command.maxFieldBytes,
         partBytes: command.partBytes,
         gzipLevel: command.gzipLevel,
-        workers: command.workers ?? observer.budget.workerThreads,
-        memoryBudgetBytes: command.memoryBudgetBytes ?? observer.budget.memoryBudgetMiB * 1024 * 1024,
+        workers: sizing.workers,
+        memoryBudgetBytes: sizing.memoryBudgetBytes,
         sliceCount: command.sliceCount,
         ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
       },
       ...(choice ? { warehouse: runWarehouse(choice, io.s3) } : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
-        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn: observer.taskMetadata?.taskArn ?? "local", ttlMs: leaseTtlMs(settings) }) }
+        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn: observer.taskMetadata?.taskArn ?? "local", ttlMs: settings.leaseTtlMs }) }
         : {}),
       observer,
       taskArn: observer.taskMetadata?.taskArn ?? "local",
@@ -114,7 +106,7 @@ async function run(command: RunCommand, settings: RuntimeSettings, observability
   }
 }
 
-async function withWarehouse<T>(settings: RuntimeSettings, flag: { warehouse?: string | undefined; table?: string | undefined }, use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>): Promise<T> {
+async function withWarehouse<T>(settings: Settings, flag: { warehouse?: string | undefined; table?: string | undefined }, use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>): Promise<T> {
   const choice = selectWarehouse(settings.warehouse, flag);
   if (!choice) throw new EtlError("USAGE", "no warehouse to query (--warehouse none)");
   const io = adapters(settings);
@@ -128,7 +120,7 @@ async function withWarehouse<T>(settings: RuntimeSettings, flag: { warehouse?: s
   }
 }
 
-async function sql(command: SqlCommand, settings: RuntimeSettings): Promise<void> {
+async function sql(command: SqlCommand, settings: Settings): Promise<void> {
   await withWarehouse(settings, { warehouse: command.warehouse }, async (warehouse) => {
     const result = await warehouse.query(command.statement);
     const asJson = () => result.rows.map((r) => JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, r[i]]))) + "\n").join("");
@@ -136,15 +128,15 @@ async function sql(command: SqlCommand, settings: RuntimeSettings): Promise<void
   });
 }
 
-async function status(command: StatusCommand, settings: RuntimeSettings): Promise<void> {
+async function status(command: StatusCommand, settings: Settings): Promise<void> {
   await withWarehouse(settings, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
     process.stdout.write(formatStatusReport(await readRecentRuns(warehouse, target.dialect, target.table, { limit: command.limit })));
   });
 }
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const settings = settingsFromEnv(env);
-  const command = parseCommand(argv, settings.run);
+  const settings = parseSettings(argv, env);
+  const command = settings.command;
   switch (command.command) {
     case "help":
       process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP }[command.topic]);
@@ -159,7 +151,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       await status(command, settings);
       return EXIT_OK;
     case "run":
-      await run(command, settings, observabilityConfigFromEnv(env));
+      await run(command, settings);
       return EXIT_OK;
   }
 }

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { type } from "arktype";
 import { redshiftTaskEnvironment, requiredEnvironmentKeys } from "../../task/src/config/task-environment.ts";
+import { environmentSchema } from "../../task/src/config/environment.ts";
+import { parseSettings } from "../../task/src/config/settings.ts";
+import { selectWarehouse } from "../../task/src/config/warehouse-selection.ts";
 import { containerDefinitions, containerUser, scratchMount, taskEnvironment } from "../../infra/task-definition.ts";
 
 const environmentArgs = {
@@ -24,6 +27,20 @@ describe("task-definition", () => {
     it("produces values the task accepts", () => {
       const checked = redshiftTaskEnvironment(environment);
       assert.ok(!(checked instanceof type.errors), String(checked));
+    });
+
+    it("is what the job, started with no arguments, parses into a run loading into Redshift", () => {
+      const settings = parseSettings([], environment);
+      assert.ok(settings.command.command === "run");
+      assert.deepEqual([settings.command.input, settings.command.output], [environment.CTI_INPUT, environment.CTI_OUTPUT]);
+      assert.equal(selectWarehouse(settings.warehouse)?.config.kind, "redshift");
+    });
+
+    it("is typed and checked by a narrowing of the job's own environment schema", () => {
+      const keys = environmentSchema.props.map((p) => String(p.key));
+      assert.ok(redshiftTaskEnvironment.props.every((p) => keys.includes(String(p.key))));
+      // What the job refuses, the deployed schema refuses too.
+      assert.ok(redshiftTaskEnvironment({ ...environment, CTI_WORKERS: "0" }) instanceof type.errors);
     });
 
     it("points input and output at the bucket's prefixes", () => {

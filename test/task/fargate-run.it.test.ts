@@ -12,7 +12,7 @@ import { gunzipSync } from "node:zlib";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { containerUser } from "../../infra/task-definition.ts";
-import { defaultMemoryBudget } from "../../task/src/parallel/sizing.ts";
+import { defaultMemoryBudget } from "../../task/src/config/sizing.ts";
 import { requireDockerEngine } from "../support/docker/engine.ts";
 import { taskImage } from "../support/docker/task-image.ts";
 import type { TaskDefinitionInputs } from "../support/fargate/docker-run-args.ts";
@@ -198,10 +198,11 @@ describe("the task image run as Fargate runs it", function () {
       assert.equal(r.oomKilled, false, "OOM-killed");
       assert.equal(r.exitCode, 0, r.stderr.slice(-3000));
       // The job sized its dedup for the cgroup's 1 GiB: the metadata gave no memory limit.
-      const ready = r.stderr.split("\n").map((l) => (l.startsWith("{") ? JSON.parse(l) : {})).find((l) => l.msg === "observability ready" || l.message === "observability ready");
-      assert.ok(ready, `no "observability ready" line in: ${r.stderr.slice(0, 2000)}`);
-      const budget = ready.budget as { workerThreads: number; memoryBudgetMiB: number };
-      assert.equal(budget.memoryBudgetMiB, Math.floor(defaultMemoryBudget(2 ** 30, budget.workerThreads) / MiB));
+      const sized = r.stderr.split("\n").map((l) => (l.startsWith("{") ? JSON.parse(l) : {})).find((l) => l.msg === "run sized" || l.message === "run sized");
+      assert.ok(sized, `no "run sized" line in: ${r.stderr.slice(0, 2000)}`);
+      const sizing = sized.sizing as { workers: number; memoryBudgetBytes: number; memoryBudgetFrom: string };
+      assert.equal(sizing.memoryBudgetBytes, Math.floor(defaultMemoryBudget(2 ** 30, sizing.workers) / MiB) * MiB);
+      assert.equal(sizing.memoryBudgetFrom, "host");
       const s = r.summary!;
       assert.deepEqual([s.rowsRead, s.clean, s.duplicates, s.rejected], [expected.rowsRead, expected.clean, expected.duplicates, expected.rejected]);
       assert.ok(r.peakRssBytes !== undefined && r.peakRssBytes < 2 ** 30, `peak RSS ${r.peakRssBytes}`);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ENVIRONMENT_KEYS } from "../../task/src/config/environment.ts";
 import { INCOMPLETE_PREFIX } from "../../task/src/output/local-run-output.ts";
 import { runCommand, spawnTracked, stop } from "../support/processes.ts";
 import { cachedSample } from "../support/sample-files.ts";
@@ -26,6 +27,20 @@ describe("cti-etl command line", function () {
     for (const option of ["--input", "--output", "--max-field-bytes", "--part-size", "--gzip-level", "--run-id", "--progress", "--no-progress", "--warehouse", "--table", "--workers", "--memory-budget", "--slices"]) {
       assert.ok(run.stdout.includes(option), `run --help lacks ${option}`);
     }
+    for (const variable of ENVIRONMENT_KEYS) {
+      assert.match(main.stdout, new RegExp(`^ +${variable} +\\S`, "m"), `--help lacks ${variable}`);
+      assert.match(run.stdout, new RegExp(`^ +${variable} +\\S`, "m"), `run --help lacks ${variable}`);
+    }
+  });
+
+  it("exits 2 naming the variable at fault, before anything runs; --help still answers", async () => {
+    const bad = { ...process.env, CTI_WAREHOUSE: "none", CTI_LEASE_TTL_SECONDS: "1" };
+    const result = await runCommand(process.execPath, [CLI, "run", "-i", dir.path, "-o", join(dir.path, "out")], { env: bad });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /USAGE: CTI_LEASE_TTL_SECONDS must be a whole number of seconds from 5 to 86400 \(was "1"\)/);
+    assert.deepEqual(await readdir(join(dir.path, "out")).catch(() => []), []);
+    const help = await runCommand(process.execPath, [CLI, "--help"], { env: bad });
+    assert.equal(help.code, 0, help.stderr);
   });
 
   it("prints the summary as the last line of stdout, as JSON, and exits 0", async () => {

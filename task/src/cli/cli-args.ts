@@ -1,9 +1,13 @@
+import type { type } from "arktype";
 import { parseArgs } from "node:util";
 import { EtlError } from "../errors.ts";
 import { REDSHIFT_MAX_VARCHAR_BYTES } from "../record/record-schema.ts";
 import { RUN_ID_PATTERN } from "../run-id.ts";
-import type { RunDefaults } from "../config/runtime-settings.ts";
+import { ENVIRONMENT_HELP, parseFlagValue, settingValue, type EnvironmentHelp, type ParsedEnvironment } from "../config/environment.ts";
+import { BASE_RESERVE_BYTES, MEMORY_BUDGET_SHARE, PER_WORKER_RESERVE_BYTES } from "../config/sizing.ts";
 import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";
+
+const MiB = 2 ** 20;
 
 /** Defaults of `cti-etl run`. */
 export const RUN_DEFAULTS = {
@@ -55,6 +59,39 @@ export interface StatusCommand {
 
 export type Command = RunCommand | SqlCommand | StatusCommand | { command: "help"; topic: "main" | "run" | "sql" | "status" } | { command: "version" };
 
+const SECTIONS: readonly [EnvironmentHelp["section"], string][] = [
+  ["run", "defaults for cti-etl run's options"],
+  ["warehouse", "where the clean rows are loaded (Redshift through the Data API when a workgroup or cluster is set)"],
+  ["run control", "limits of a run"],
+  ["observability", "logs, metrics, notifications and the check against history"],
+  ["AWS", "AWS, besides the SDK's own (AWS_PROFILE, AWS_ENDPOINT_URL_REDSHIFT_DATA…); credentials come from the SDK's default chain (on ECS: the task role)"],
+];
+
+/** `first` then the words of `text`, wrapped to 92 columns, continuation lines indented by `indent`. */
+function wrap(first: string, text: string, indent: string): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    if (line.trim() && line.length + 1 + word.length > 92) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line.trim() ? (line.endsWith(" ") ? line + word : `${line} ${word}`) : line + word;
+  }
+  return [...lines, line].join("\n");
+}
+
+/**
+ * The help's environment section: every variable of the schema (config/environment.ts), by
+ * section, generated so that it cannot miss one. Unset or empty means the default.
+ */
+export const ENVIRONMENT_SECTION = `Environment (unset or empty means the default; secrets come from Secrets Manager on ECS):
+${SECTIONS.map(([section, about]) => {
+  const keys = (Object.keys(ENVIRONMENT_HELP) as (keyof typeof ENVIRONMENT_HELP)[]).filter((key) => ENVIRONMENT_HELP[key].section === section);
+  const lines = keys.map((key) => wrap(`    ${key.padEnd(32)}`, ENVIRONMENT_HELP[key].help, " ".repeat(36)));
+  return `${wrap("  ", `${about[0]!.toUpperCase()}${about.slice(1)}:`, "  ")}\n${lines.join("\n")}`;
+}).join("\n")}
+`;
+
 export const MAIN_HELP = `cti-etl: validate, normalise and dedup a Key,Data CSV, then publish clean and rejected rows.
 
 Usage:
@@ -72,7 +109,8 @@ Exit codes:
   0  success
   2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header)
   1  any other failure
-`;
+
+${ENVIRONMENT_SECTION}`;
 
 export const RUN_HELP = `Usage: cti-etl run --input <path|s3://…> --output <dir|s3://…> [options]
 
@@ -108,7 +146,7 @@ Options:
                               path (default: the CPUs the task has, from the ECS task
                               limits, the cgroup or the host; at least 2)
       --memory-budget <MiB>   memory the dedup set may use before it spills to local disk
-                              (default: 60% of the memory limit less 256 MiB and 64 MiB
+                              (default: ${MEMORY_BUDGET_SHARE * 100}% of the memory limit less ${BASE_RESERVE_BYTES / MiB} MiB and ${PER_WORKER_RESERVE_BYTES / MiB} MiB
                               per thread past the first)
       --slices <n>            make the clean part count a multiple of n, e.g. the
                               Redshift cluster's slice count (default 1)
@@ -116,20 +154,7 @@ Options:
       --no-progress           never show progress (default: shown when stderr is a terminal)
   -h, --help                  this help
 
-Environment:
-  CTI_INPUT, CTI_OUTPUT, CTI_MAX_FIELD_BYTES, CTI_WAREHOUSE, CTI_TABLE,
-  CTI_WORKERS, CTI_MEMORY_BUDGET_MIB, CTI_SLICES
-                              defaults for the options above; with CTI_INPUT set,
-                              cti-etl with no arguments runs the job
-  CTI_REDSHIFT_WORKGROUP | CTI_REDSHIFT_CLUSTER, CTI_REDSHIFT_DATABASE,
-  CTI_REDSHIFT_COPY_ROLE_ARN, CTI_REDSHIFT_DB_USER, CTI_REDSHIFT_SECRET_ARN
-                              load into Redshift through the Data API
-  CTI_DEADLINE_SECONDS        fail the run (exit 1) past this many seconds
-  AWS_ENDPOINT_URL_REDSHIFT_DATA  endpoint override for the Data API
-  AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_PROFILE, AWS_ACCESS_KEY_ID…
-                              the AWS SDK's standard settings; credentials come from the
-                              default provider chain (on ECS: the task role)
-`;
+${ENVIRONMENT_SECTION}`;
 
 export const SQL_HELP = `Usage: cti-etl sql [--warehouse <dir|postgres://…>] [--json] "<statement>"
 
@@ -144,35 +169,21 @@ Prints the last N runs (default 10) recorded in the run ledger of the warehouse 
 loads into: when each ran, its input, counts, rows loaded, duration and outcome.
 `;
 
-/** An integer option, `label` naming where the value came from in errors (`--flag` or `CTI_VAR`). */
-function integer(label: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) {
-    throw new EtlError("USAGE", `${label} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
-
-/** The flag's value, else the environment variable's: `[label, raw]` for {@link integer}. */
-function flagOrEnv(flagValue: string | undefined, flag: string, envValue: string | undefined, env: string): [string, string | undefined] {
-  return flagValue !== undefined ? [`--${flag}`, flagValue] : [env, envValue];
+/** A flag's value checked by the type its variable has (`--workers` as `CTI_WORKERS`), else `fallback`. */
+function flag<T, F>(name: string, value: (raw: unknown) => T | type.errors, raw: string | undefined, fallback: F): T | F {
+  return raw === undefined ? fallback : parseFlagValue(`--${name}`, value, raw);
 }
 
 const mebibytes = (n: number | undefined) => (n === undefined ? undefined : n * 1024 * 1024);
 
-/** An integer option without a default: undefined when it is not given. */
-function optionalInteger([label, raw]: [string, string | undefined], min: number, max: number): number | undefined {
-  return raw === undefined ? undefined : integer(label, raw, 0, min, max);
-}
-
 /**
- * Parses the command line (without `node` and the script).
+ * Parses the command line (without `node` and the script), the environment's values (already
+ * parsed by config/environment.ts) standing in for the flags not given.
  * @throws EtlError USAGE with a message naming the option.
  */
-export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}): Command {
+export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {}): Command {
   // A deployed task starts with no arguments and is configured by CTI_INPUT/CTI_OUTPUT.
-  if (argv.length === 0 && defaults.input !== undefined) argv = ["run"];
+  if (argv.length === 0 && env.CTI_INPUT !== undefined) argv = ["run"];
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") return { command: "help", topic: "main" };
   if (first === "--version") return { command: "version" };
@@ -206,8 +217,8 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl run --help`);
   }
   if (values.help) return { command: "help", topic: "run" };
-  const input = values.input ?? defaults.input;
-  const output = values.output ?? defaults.output;
+  const input = values.input ?? env.CTI_INPUT;
+  const output = values.output ?? env.CTI_OUTPUT;
   if (!input) throw new EtlError("USAGE", "--input (or CTI_INPUT) is required; see cti-etl run --help");
   if (!output) throw new EtlError("USAGE", "--output (or CTI_OUTPUT) is required; see cti-etl run --help");
   const runId = values["run-id"];
@@ -218,16 +229,16 @@ export function parseCommand(argv: readonly string[], defaults: RunDefaults = {}
     command: "run",
     input,
     output,
-    maxFieldBytes: integer(...flagOrEnv(values["max-field-bytes"], "max-field-bytes", defaults.maxFieldBytes, "CTI_MAX_FIELD_BYTES"), RUN_DEFAULTS.maxFieldBytes, 1, 1 << 30),
-    partBytes: integer("--part-size", values["part-size"], RUN_DEFAULTS.partMiB, 1, 1 << 14) * 1024 * 1024,
-    gzipLevel: integer("--gzip-level", values["gzip-level"], RUN_DEFAULTS.gzipLevel, 0, 9),
+    maxFieldBytes: flag("max-field-bytes", settingValue.maxFieldBytes, values["max-field-bytes"], env.CTI_MAX_FIELD_BYTES ?? RUN_DEFAULTS.maxFieldBytes),
+    partBytes: flag("part-size", settingValue.partMiB, values["part-size"], RUN_DEFAULTS.partMiB) * 1024 * 1024,
+    gzipLevel: flag("gzip-level", settingValue.gzipLevel, values["gzip-level"], RUN_DEFAULTS.gzipLevel),
     runId,
     progress: values.progress,
     warehouse: values.warehouse,
     table: values.table,
-    workers: optionalInteger(flagOrEnv(values.workers, "workers", defaults.workers, "CTI_WORKERS"), 1, 256),
-    memoryBudgetBytes: mebibytes(optionalInteger(flagOrEnv(values["memory-budget"], "memory-budget", defaults.memoryBudgetMiB, "CTI_MEMORY_BUDGET_MIB"), 16, 1 << 20)),
-    sliceCount: integer(...flagOrEnv(values.slices, "slices", defaults.slices, "CTI_SLICES"), 1, 1, 1024),
+    workers: flag("workers", settingValue.workers, values.workers, env.CTI_WORKERS),
+    memoryBudgetBytes: mebibytes(flag("memory-budget", settingValue.memoryBudgetMiB, values["memory-budget"], env.CTI_MEMORY_BUDGET_MIB)),
+    sliceCount: flag("slices", settingValue.slices, values.slices, env.CTI_SLICES ?? 1),
   };
 }
 
@@ -260,5 +271,5 @@ function parseStatus(args: readonly string[]): Command {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl status --help`);
   }
   if (values.help) return { command: "help", topic: "status" };
-  return { command: "status", limit: integer("--limit", values.limit, 10, 1, 1000), warehouse: values.warehouse, table: values.table };
+  return { command: "status", limit: flag("limit", settingValue.statusLimit, values.limit, 10), warehouse: values.warehouse, table: values.table };
 }

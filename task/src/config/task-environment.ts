@@ -1,12 +1,14 @@
-import { type } from "arktype";
+import { environmentSchema } from "./environment.ts";
 
 /**
- * The environment a deployed task (Fargate, or `aws ecs run-task`) is configured by.
- * `infra/` builds the task definition's `environment` from this schema's keys and a test
- * checks the two agree, so the container can never be started without what it needs.
- * Only the composition root (`task/src/main.ts`) reads `process.env`.
+ * The environment a deployed task (Fargate, or `aws ecs run-task`) is configured by: the job's
+ * own schema (environment.ts), with what a deployed task must have made required and narrowed
+ * to what infra/ gives it (S3 URIs, a table name, a role ARN). `infra/` builds the task
+ * definition's `environment` from this schema's required keys and a test checks the two agree,
+ * so the container can never be started without what it needs. Only the composition root
+ * (`task/src/main.ts`) reads `process.env`.
  */
-export const redshiftTaskEnvironment = type({
+export const redshiftTaskEnvironment = environmentSchema.and({
   /** Input: `s3://bucket/key` (one object) or `s3://bucket/prefix/` (every object under it). */
   CTI_INPUT: /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
   /** Output root: `s3://bucket/prefix/`; each run publishes under `<prefix><runId>/`. */
@@ -19,19 +21,10 @@ export const redshiftTaskEnvironment = type({
   CTI_REDSHIFT_DATABASE: "string > 0",
   /** IAM role Redshift assumes to read the staged parts for COPY. */
   CTI_REDSHIFT_COPY_ROLE_ARN: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
-  /** Largest accepted field, in UTF-8 bytes. Default 65535 (Redshift's VARCHAR limit). */
-  "CTI_MAX_FIELD_BYTES?": "string.integer",
-  /** Run deadline in seconds; past it the job cancels what is in flight and exits 1. */
-  "CTI_DEADLINE_SECONDS?": "string.integer",
-  /** Threads that transform (default: the task's vCPUs, at least 2). */
-  "CTI_WORKERS?": "string.integer",
-  /** MiB the dedup set may hold before it spills to /tmp (default: from the task's memory). */
-  "CTI_MEMORY_BUDGET_MIB?": "string.integer",
-  /** The clean part count is a multiple of this, e.g. the cluster's slice count (default 1). */
-  "CTI_SLICES?": "string.integer",
 });
 
 /** Keys a deployed task must be given (the schema's required properties). */
 export function requiredEnvironmentKeys(schema: { props: readonly { key: PropertyKey; kind: string }[] }): string[] {
   return schema.props.filter((p) => p.kind === "required").map((p) => String(p.key));
 }
+

@@ -1,7 +1,7 @@
 /**
  * Observability of one run, put together for the composition root: the logger (with the run
- * id, and on ECS the task ARN, on every line), the task's metadata and resource budget, stage
- * timings, the check against history, and at the end the metrics and notifications. Every
+ * id, and on ECS the task ARN, on every line), the task's metadata (whose limits the composition
+ * root sizes the run from, config/sizing.ts; the observer only reports the sizing), stage timings, the check against history, and at the end the metrics and notifications. Every
  * decision is one of the pure modules beside this; this holds the run's state and does the I/O.
  * Nothing here fails a run except the anomaly check, and only when configured to.
  */
@@ -14,8 +14,7 @@ import { chooseLogFormat } from "./log-format.ts";
 import { Logger, type LogSink } from "./logger.ts";
 import { notificationPlan, sendNotifications, type NotificationResult } from "./notifications.ts";
 import { resolveJobName, type ObservabilityConfig } from "./observability-config.ts";
-import { readHostResources } from "../parallel/host-resources.ts";
-import { resourceBudget, type HostResources, type ResourceBudget } from "./resource-budget.ts";
+import type { RunSizing } from "../config/sizing.ts";
 import type { RunOutcome } from "./run-outcome.ts";
 
 /** What the observer is given besides its config; all but `stderr` optional. */
@@ -26,8 +25,6 @@ export interface RunObserverDeps {
   now?: () => Date;
   /** undici dispatcher for the metadata endpoint and notifications. Default the global one. */
   dispatcher?: Dispatcher;
-  /** The host's resources, for when the task has no limits. Default: read from `node:os` and the cgroup. */
-  host?: HostResources;
   /** Retry policy of the metadata endpoint. Default `TASK_METADATA_RETRY`. */
   metadataRetry?: RetryPolicy;
   /** Waits between notification attempts (tests). */
@@ -46,7 +43,6 @@ export class RunObserver {
     readonly logger: Logger,
     /** The `Job` dimension, PagerDuty dedup key and webhook `job`. */
     readonly job: string,
-    readonly budget: ResourceBudget,
     private readonly deps: RunObserverDeps,
     /** On ECS, once read. */
     readonly taskMetadata?: TaskMetadata,
@@ -60,6 +56,11 @@ export class RunObserver {
   /** The last verdict of {@link checkAgainstHistory}. */
   get anomaly(): AnomalyVerdict | undefined {
     return this.verdict;
+  }
+
+  /** Logs the run's sizing, as decided by the composition root (config/sizing.ts). */
+  reportSizing(sizing: RunSizing): void {
+    this.logger.debug("run sized", { sizing });
   }
 
   /** Runs `work` as the stage `name` (`transform`, `load`, …), timing it even when it fails. */
@@ -161,7 +162,7 @@ export class RunObserver {
 
 /**
  * Builds the run's observer: the logger, then, on ECS, the task metadata (its ARN joins every
- * line; its limits size the budget). A metadata endpoint that does not answer is logged and
+ * line; its limits are for sizing the run). A metadata endpoint that does not answer is logged and
  * the run goes on without it.
  */
 export async function startRunObserver(config: ObservabilityConfig, runId: string, deps: RunObserverDeps): Promise<RunObserver> {
@@ -182,11 +183,8 @@ export async function startRunObserver(config: ObservabilityConfig, runId: strin
   }
   const job = resolveJobName(config, metadata);
   logger = logger.child({ job });
-  const host = deps.host ?? (await readHostResources());
-  const budget = resourceBudget(metadata ?? {}, host);
   logger.debug("observability ready", {
     format,
-    budget,
     ...(metadata ? { task: { cluster: metadata.cluster, family: metadata.family, revision: metadata.revision, availabilityZone: metadata.availabilityZone } } : {}),
     notifications: {
       heartbeat: config.notifications.heartbeatUrl !== undefined,
@@ -194,5 +192,5 @@ export async function startRunObserver(config: ObservabilityConfig, runId: strin
       webhook: config.notifications.webhookUrl !== undefined,
     },
   });
-  return new RunObserver(config, logger, job, budget, deps, metadata);
+  return new RunObserver(config, logger, job, deps, metadata);
 }

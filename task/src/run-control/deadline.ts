@@ -5,11 +5,8 @@ import { EtlError } from "../errors.ts";
  * signal aborts with a `DEADLINE_EXCEEDED` error; whatever watches the signal (Data API
  * statements, uploads) cancels, and the job exits non-zero, which raises the failure alert.
  *
- * `CTI_DEADLINE_SECONDS` sets it (see task-environment.ts).
+ * `CTI_DEADLINE_SECONDS` sets it (its range is in config/environment.ts).
  */
-
-/** Largest deadline accepted, seconds: 7 days. Node's timers cannot wait much longer (24.8 days). */
-export const maxDeadlineSeconds = 7 * 24 * 3600;
 
 /** Time and timers of a deadline; the default is the system's, with timers that do not keep the process alive. */
 export interface DeadlineClock {
@@ -34,19 +31,6 @@ export interface RunDeadline {
   remainingMs(): number;
   /** Disarms it (the run finished in time). */
   cancel(): void;
-}
-
-/**
- * Parses `CTI_DEADLINE_SECONDS`: unset or empty means no deadline.
- * @throws EtlError USAGE naming the variable when it is not a whole number from 1 to 7 days.
- */
-export function parseDeadlineSeconds(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === "") return undefined;
-  const seconds = Number(raw);
-  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > maxDeadlineSeconds) {
-    throw new EtlError("USAGE", `CTI_DEADLINE_SECONDS must be a whole number of seconds from 1 to ${maxDeadlineSeconds} (was ${JSON.stringify(raw)})`);
-  }
-  return seconds;
 }
 
 /** The error a run stops with at its deadline. */

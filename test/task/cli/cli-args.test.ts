@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseCommand, RUN_DEFAULTS } from "../../../task/src/cli/cli-args.ts";
+import { ENVIRONMENT_SECTION, MAIN_HELP, parseCommand, RUN_DEFAULTS, RUN_HELP } from "../../../task/src/cli/cli-args.ts";
+import { ENVIRONMENT_HELP, environmentSchema } from "../../../task/src/config/environment.ts";
 import { EtlError } from "../../../task/src/errors.ts";
 
 const usage = (argv: string[], pattern: RegExp) =>
@@ -40,34 +41,33 @@ describe("parseCommand", () => {
     usage(["run", "-i", "a", "-o", "b", "--bogus"], /bogus/);
     usage(["run", "-o", "b"], /--input \(or CTI_INPUT\) is required/);
     usage(["run", "-i", "a"], /--output \(or CTI_OUTPUT\) is required/);
-    usage(["run", "-i", "a", "-o", "b", "--gzip-level", "12"], /--gzip-level must be an integer from 0 to 9, got "12"/);
+    usage(["run", "-i", "a", "-o", "b", "--gzip-level", "12"], /--gzip-level must be an integer from 0 to 9 \(was "12"\)/);
     usage(["run", "-i", "a", "-o", "b", "--max-field-bytes", "1e3"], /--max-field-bytes/);
     usage(["run", "-i", "a", "-o", "b", "--run-id", "../x"], /--run-id/);
   });
 
-  it("takes input, output and the field limit from the environment's defaults, flags winning", () => {
-    const defaults = { input: "s3://b/in/", output: "s3://b/runs/", maxFieldBytes: "100" };
-    const c = parseCommand(["run", "-o", "elsewhere"], defaults);
+  it("takes input, output and the field limit from the environment's values, flags winning", () => {
+    const env = { CTI_INPUT: "s3://b/in/", CTI_OUTPUT: "s3://b/runs/", CTI_MAX_FIELD_BYTES: 100 };
+    const c = parseCommand(["run", "-o", "elsewhere"], env);
     assert.ok(c.command === "run");
     assert.deepEqual([c.input, c.output, c.maxFieldBytes], ["s3://b/in/", "elsewhere", 100]);
   });
 
-  it("takes the sizing from the environment's defaults, flags winning, and names the variable at fault", () => {
-    const defaults = { input: "i", output: "o", workers: "4", memoryBudgetMiB: "300", slices: "8" };
-    const c = parseCommand(["run"], defaults);
+  it("takes the sizing from the environment's values, flags winning, and names the flag at fault", () => {
+    const env = { CTI_INPUT: "i", CTI_OUTPUT: "o", CTI_WORKERS: 4, CTI_MEMORY_BUDGET_MIB: 300, CTI_SLICES: 8 };
+    const c = parseCommand(["run"], env);
     assert.ok(c.command === "run");
     assert.deepEqual([c.workers, c.memoryBudgetBytes, c.sliceCount], [4, 300 << 20, 8]);
-    const f = parseCommand(["run", "--workers", "2", "--memory-budget", "64", "--slices", "2"], defaults);
+    const f = parseCommand(["run", "--workers", "2", "--memory-budget", "64", "--slices", "2"], env);
     assert.ok(f.command === "run");
     assert.deepEqual([f.workers, f.memoryBudgetBytes, f.sliceCount], [2, 64 << 20, 2]);
-    assert.throws(() => parseCommand(["run"], { ...defaults, slices: "0" }), /CTI_SLICES must be an integer from 1 to 1024, got "0"/);
-    assert.throws(() => parseCommand(["run"], { ...defaults, workers: "two" }), /CTI_WORKERS must be an integer/);
-    assert.throws(() => parseCommand(["run"], { ...defaults, memoryBudgetMiB: "1" }), /CTI_MEMORY_BUDGET_MIB must be an integer from 16/);
-    assert.throws(() => parseCommand(["run", "--slices", "0"], defaults), /--slices must be an integer/);
+    assert.throws(() => parseCommand(["run", "--slices", "0"], env), (e: unknown) => e instanceof EtlError && /^--slices must be an integer from 1 to 1024 \(was "0"\)$/.test(e.message));
+    usage(["run", "-i", "a", "-o", "b", "--workers", "two"], /^--workers must be an integer from 1 to 256 \(was "two"\)$/);
+    usage(["run", "-i", "a", "-o", "b", "--memory-budget", "1"], /^--memory-budget must be an integer from 16/);
   });
 
   it("runs the job when started with no arguments and CTI_INPUT set, as a deployed task is", () => {
-    const c = parseCommand([], { input: "s3://b/in/", output: "s3://b/runs/" });
+    const c = parseCommand([], { CTI_INPUT: "s3://b/in/", CTI_OUTPUT: "s3://b/runs/" });
     assert.equal(c.command, "run");
     assert.deepEqual(parseCommand([], {}), { command: "help", topic: "main" });
   });
@@ -77,5 +77,25 @@ describe("parseCommand", () => {
     assert.deepEqual(parseCommand(["status", "--limit", "3"]), { command: "status", limit: 3, warehouse: undefined, table: undefined });
     usage(["sql"], /exactly one statement/);
     usage(["status", "--limit", "0"], /--limit must be an integer from 1/);
+  });
+});
+
+describe("ENVIRONMENT_SECTION", () => {
+  it("lists every variable of the environment's schema, with its help, in --help and run --help", () => {
+    const keys = environmentSchema.props.map((p) => String(p.key));
+    assert.ok(keys.includes("CTI_LEASE_TTL_SECONDS") && keys.length >= 36, keys.join(","));
+    for (const key of keys) {
+      for (const [name, help] of [["ENVIRONMENT_SECTION", ENVIRONMENT_SECTION], ["--help", MAIN_HELP], ["run --help", RUN_HELP]] as const) {
+        assert.match(help, new RegExp(`^    ${key} +\\S`, "m"), `${name} lacks ${key}`);
+      }
+      // The first words of its help follow it on the same line.
+      const first = ENVIRONMENT_HELP[key as keyof typeof ENVIRONMENT_HELP].help.split(" ").slice(0, 2).join(" ");
+      assert.ok(ENVIRONMENT_SECTION.includes(`${key.padEnd(32)}${first}`), `${key}: ${first}`);
+    }
+  });
+
+  it("fits 92 columns, and has help for exactly the schema's variables", () => {
+    for (const line of ENVIRONMENT_SECTION.split("\n")) assert.ok(line.length <= 92, line);
+    assert.deepEqual(Object.keys(ENVIRONMENT_HELP).sort(), environmentSchema.props.map((p) => String(p.key)).sort());
   });
 });

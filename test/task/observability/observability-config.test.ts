@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { EtlError } from "../../../task/src/errors.ts";
+import { parseEnvironment } from "../../../task/src/config/environment.ts";
 import {
   OBSERVABILITY_ENV_KEYS,
   SECRET_ENV_KEYS,
-  observabilityConfigFromEnv,
+  observabilityConfig,
   resolveJobName,
 } from "../../../task/src/observability/observability-config.ts";
 
-describe("observabilityConfigFromEnv", () => {
+/** As the composition root does: the environment parsed once, then observability's part of it. */
+const observabilityConfigFromEnv = (env: Record<string, string>) => observabilityConfig(parseEnvironment(env));
+
+describe("observabilityConfig", () => {
   it("turns everything off and uses the defaults on an empty environment", () => {
     assert.deepEqual(observabilityConfigFromEnv({}), {
       log: { level: "info", format: "auto" },

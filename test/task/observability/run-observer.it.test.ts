@@ -12,7 +12,9 @@ import { runJob } from "../../../task/src/job.ts";
 import { AnomalousDataError } from "../../../task/src/observability/anomaly.ts";
 import { METRICS_NAMESPACE } from "../../../task/src/observability/emf.ts";
 import { readRecentRuns } from "../../../task/src/observability/ledger-history.ts";
-import { observabilityConfigFromEnv } from "../../../task/src/observability/observability-config.ts";
+import { sizeRun } from "../../../task/src/config/sizing.ts";
+import { parseEnvironment } from "../../../task/src/config/environment.ts";
+import { observabilityConfig } from "../../../task/src/observability/observability-config.ts";
 import type { PagerDutyEvent } from "../../../task/src/observability/pagerduty-event.ts";
 import { runFailure, type RunOutcome } from "../../../task/src/observability/run-outcome.ts";
 import { startRunObserver, type RunObserver } from "../../../task/src/observability/run-observer.ts";
@@ -71,9 +73,9 @@ describe("RunObserver (a whole run, observed)", () => {
 
   async function observer(runId: string, environment: Record<string, string>) {
     const stderr = memorySink();
-    const config = observabilityConfigFromEnv(environment);
+    const config = observabilityConfig(parseEnvironment(environment));
     config.notifications.retry = fastRetry;
-    const obs = await startRunObserver(config, runId, { stderr, metadataRetry: fastRetry, host: { availableParallelism: 8, totalMemoryBytes: 16_384 * 2 ** 20 } });
+    const obs = await startRunObserver(config, runId, { stderr, metadataRetry: fastRetry });
     return { obs, stderr };
   }
 
@@ -105,7 +107,8 @@ describe("RunObserver (a whole run, observed)", () => {
     const { obs, stderr } = await observer(runId, env());
     assert.equal(obs.job, "cti-etl-prod");
     // The task metadata says 0.25 vCPU and 512 MiB: two threads; 60% of 512 − 256 − 64 MiB.
-    assert.deepEqual(obs.budget, { workerThreads: 2, memoryBudgetMiB: 115, source: "task-limits" });
+    const sizing = sizeRun({}, obs.taskMetadata ?? {}, { availableParallelism: 8, totalMemoryBytes: 16_384 * 2 ** 20 });
+    assert.deepEqual(sizing, { workers: 2, memoryBudgetBytes: 115 * 2 ** 20, workersFrom: "task-limits", memoryBudgetFrom: "task-limits" });
     const { summary, load, input } = await transformAndLoad(obs, runId, table);
     const results = await obs.finish({
       status: "succeeded",
@@ -232,7 +235,7 @@ describe("RunObserver (a whole run, observed)", () => {
 
   it("writes readable lines instead when stderr is a terminal", async () => {
     const stderr = Object.assign(memorySink(), { isTTY: true });
-    const obs = await startRunObserver(observabilityConfigFromEnv({}), "r-tty", { stderr });
+    const obs = await startRunObserver(observabilityConfig({}), "r-tty", { stderr });
     await obs.finish({ status: "skipped", reason: "the lease is held", runId: "r-tty", startedAt: "2026-11-26T03:00:00.000Z", finishedAt: "2026-11-26T03:00:00.010Z", durationMs: 10 });
     assert.match(stderr.text(), /^\d{2}:\d{2}:\d{2}\.\d{3} INFO {2}run skipped {2}job=cti-etl status=skipped durationMs=10 reason="the lease is held"\n/);
     assert.throws(() => parseJsonLines(stderr.text()));

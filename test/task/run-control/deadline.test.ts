@@ -1,28 +1,10 @@
 import assert from "node:assert/strict";
 import { EtlError, exitCodeFor } from "../../../task/src/errors.ts";
 import { LeaseLostError } from "../../../task/src/lease/lease-errors.ts";
-import { maxDeadlineSeconds, parseDeadlineSeconds, startDeadline, stopSignal } from "../../../task/src/run-control/deadline.ts";
+import { startDeadline, stopSignal } from "../../../task/src/run-control/deadline.ts";
 import { FakeClock } from "../lease/support/fake-clock.ts";
 
 describe("deadline", () => {
-  describe("parseDeadlineSeconds", () => {
-    it("reads whole seconds, and no deadline when unset or empty", () => {
-      assert.equal(parseDeadlineSeconds("3600"), 3600);
-      assert.equal(parseDeadlineSeconds(undefined), undefined);
-      assert.equal(parseDeadlineSeconds(""), undefined);
-    });
-
-    for (const raw of ["0", "-5", "1.5", "soon", "1e3", String(maxDeadlineSeconds + 1)]) {
-      it(`refuses ${JSON.stringify(raw)}, naming the variable and the range`, () => {
-        assert.throws(() => parseDeadlineSeconds(raw), (error: EtlError) => {
-          assert.equal(error.code, "USAGE");
-          assert.match(error.message, /^CTI_DEADLINE_SECONDS must be a whole number of seconds from 1 to 604800 \(was ".*"\)$/);
-          return true;
-        });
-      });
-    }
-  });
-
   describe("startDeadline", () => {
     it("aborts at the deadline, not before, with DEADLINE_EXCEEDED (exit 1)", async () => {
       const clock = new FakeClock();

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
-import { readHostResources } from "../../../task/src/parallel/host-resources.ts";
-import { cpuCount, memoryLimitBytes } from "../../../task/src/parallel/sizing.ts";
+import { readHostResources } from "../../../task/src/config/host-resources.ts";
+import { cpuCount, memoryLimitBytes } from "../../../task/src/config/sizing.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 
 const os = { availableParallelism: availableParallelism(), totalMemoryBytes: totalmem() };

@@ -1,7 +1,10 @@
 /**
- * How big the parallel path runs, from what the task actually has: pure decisions over
- * values read once (host-resources.ts, and the ECS task metadata), through
- * observability/resource-budget.ts.
+ * How big a run is, decided once (pure): threads from the task's CPU limit and a dedup memory
+ * budget from its memory limit, the limits read from the ECS task metadata and the container's
+ * cgroup (host-resources.ts). Off ECS (or when the task sets no limit) the host's figures stand
+ * in. A Fargate task sees the host's cores in `os.availableParallelism()`, not its vCPU share,
+ * which is why the limits are read at all. The composition root calls {@link sizeRun} and passes
+ * both figures to the job explicitly; the benchmark sizes the job the same way.
  */
 
 /** The resources a run can see; every source is optional but the OS's own figures. */
@@ -72,6 +75,8 @@ export function defaultWorkers(cpus: number): number {
  */
 export const BASE_RESERVE_BYTES = 256 * 2 ** 20;
 export const PER_WORKER_RESERVE_BYTES = 64 * 2 ** 20;
+/** Share of the memory left after the reserves that the dedup set may use. */
+export const MEMORY_BUDGET_SHARE = 0.6;
 /** The smallest budget worth having. */
 export const MIN_MEMORY_BUDGET_BYTES = 32 * 2 ** 20;
 
@@ -83,7 +88,7 @@ export const MIN_MEMORY_BUDGET_BYTES = 32 * 2 ** 20;
  */
 export function defaultMemoryBudget(limitBytes: number, workers: number): number {
   const spare = limitBytes - BASE_RESERVE_BYTES - PER_WORKER_RESERVE_BYTES * Math.max(0, workers - 1);
-  return Math.max(MIN_MEMORY_BUDGET_BYTES, Math.floor(spare * 0.6));
+  return Math.max(MIN_MEMORY_BUDGET_BYTES, Math.floor(spare * MEMORY_BUDGET_SHARE));
 }
 
 /** vCPUs of a cgroup v2 `cpu.max` quota, or undefined for "max" or unreadable text. */
@@ -126,4 +131,64 @@ export function parseCgroupV1CpuQuota(quota: string | undefined, period: string 
   const periodUs = Number(p[1]);
   const quotaUs = Number(q[1]);
   return periodUs > 0 && quotaUs > 0 ? quotaUs / periodUs : undefined;
+}
+
+/** The limits known from the ECS task metadata (`TaskMetadata` has the same fields). */
+export interface TaskLimits {
+  /** vCPUs, e.g. 0.25 or 4. */
+  cpuLimitVcpu?: number;
+  /** MiB, e.g. 2048. */
+  memoryLimitMiB?: number;
+}
+
+/** What the job may use by default. */
+export interface ResourceBudget {
+  /** Threads that transform, the main thread included (`JobOptions.workers`): at least 2. */
+  workerThreads: number;
+  /** MiB the dedup set may use before it spills to local disk. */
+  memoryBudgetMiB: number;
+  /** Where the figures came from. */
+  source: "task-limits" | "host";
+}
+
+/** The default sizing for these limits on this host. */
+export function resourceBudget(limits: TaskLimits, host: HostResources): ResourceBudget {
+  const resources: TaskResources = {
+    ...host,
+    ...(limits.cpuLimitVcpu !== undefined ? { ecsCpuVcpus: limits.cpuLimitVcpu } : {}),
+    ...(limits.memoryLimitMiB !== undefined ? { ecsMemoryMiB: limits.memoryLimitMiB } : {}),
+  };
+  const workerThreads = defaultWorkers(cpuCount(resources));
+  return {
+    workerThreads,
+    memoryBudgetMiB: Math.floor(defaultMemoryBudget(memoryLimitBytes(resources), workerThreads) / 2 ** 20),
+    source: limits.cpuLimitVcpu !== undefined || limits.memoryLimitMiB !== undefined ? "task-limits" : "host",
+  };
+}
+
+/** The figures a run is given (`JobOptions.workers` and `memoryBudgetBytes`), and where each came from. */
+export interface RunSizing {
+  /** Threads that transform, the main thread included. */
+  workers: number;
+  /** Bytes the dedup set may hold before it spills. */
+  memoryBudgetBytes: number;
+  /** `settings` when `--workers`/`CTI_WORKERS` chose it, `task-limits` when the task's CPU limit did, else `host` (OS and cgroup). */
+  workersFrom: "settings" | ResourceBudget["source"];
+  /** `settings` when `--memory-budget`/`CTI_MEMORY_BUDGET_MIB` chose it, `task-limits` when the task's memory limit did, else `host`. */
+  memoryBudgetFrom: "settings" | ResourceBudget["source"];
+}
+
+/**
+ * The run's sizing: what the settings ask for, else the default for the task's limits on this
+ * host ({@link resourceBudget}). The default memory budget is the one for the default thread
+ * count, whatever `workers` was asked for.
+ */
+export function sizeRun(requested: { workers?: number | undefined; memoryBudgetBytes?: number | undefined }, limits: TaskLimits, host: HostResources): RunSizing {
+  const budget = resourceBudget(limits, host);
+  return {
+    workers: requested.workers ?? budget.workerThreads,
+    memoryBudgetBytes: requested.memoryBudgetBytes ?? budget.memoryBudgetMiB * 2 ** 20,
+    workersFrom: requested.workers !== undefined ? "settings" : limits.cpuLimitVcpu !== undefined ? "task-limits" : "host",
+    memoryBudgetFrom: requested.memoryBudgetBytes !== undefined ? "settings" : limits.memoryLimitMiB !== undefined ? "task-limits" : "host",
+  };
 }
