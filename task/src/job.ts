@@ -42,16 +42,16 @@ export interface JobOptions {
   /**
    * Threads that parse, normalise and validate, the main thread included: the main thread
    * and `workers - 1` worker threads run the same engine (1: the main thread alone, no
-   * worker started), so every other option means the same whatever the count. Default 1;
-   * see `defaultWorkers` in parallel/sizing.ts for the value to pass (the CPUs the task has).
+   * worker started), so every other option means the same whatever the count. Decided once,
+   * by `sizeRun` in config/sizing.ts (the composition root passes it).
    */
-  workers?: number;
+  workers: number;
   /**
    * Memory the dedup set may use, in bytes; past it, lines not seen yet spill to `spillDir`
-   * and are deduplicated there, partition by partition. Default 512 MiB; see
-   * `defaultMemoryBudget` in parallel/sizing.ts.
+   * and are deduplicated there, partition by partition. Decided once, by `sizeRun` in
+   * config/sizing.ts.
    */
-  memoryBudgetBytes?: number;
+  memoryBudgetBytes: number;
   /** The number of clean parts is a multiple of this (Redshift's slices). Default 1. */
   sliceCount?: number;
   /** Local folder for spill and temporary files. Default: the OS temporary folder. */
@@ -62,9 +62,6 @@ export interface JobOptions {
   maxRecordBytes?: number;
 }
 
-/** Default of {@link JobOptions.memoryBudgetBytes}. */
-export const DEFAULT_MEMORY_BUDGET_BYTES = 512 << 20;
-
 /**
  * Runs the transform ({@link transformParallel}): every input object, in order, through the
  * record splitter, the batch transform and dedup into gzip parts; then checks the counts and publishes, last, the
@@ -73,7 +70,6 @@ export const DEFAULT_MEMORY_BUDGET_BYTES = 512 << 20;
 export async function runJob(options: JobOptions): Promise<RunSummary> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const workers = options.workers ?? 1;
   const maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
   try {
     const objects = await options.input.list();
@@ -81,12 +77,12 @@ export async function runJob(options: JobOptions): Promise<RunSummary> {
     const onProgress = options.onProgress;
     const progress = onProgress ? (bytesRead: number, rowsRead: number) => onProgress({ bytesRead, totalBytes, rowsRead }) : undefined;
     const { reports, parts, rejectedFiles } = await transformParallel(objects, options.output, {
-      workers,
+      workers: options.workers,
       maxFieldBytes: options.maxFieldBytes,
       partBytes: options.partBytes,
       gzipLevel: options.gzipLevel,
       slices: options.sliceCount ?? 1,
-      memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES,
+      memoryBudgetBytes: options.memoryBudgetBytes,
       spillDir: options.spillDir ?? tmpdir(),
       cleanHeader: CLEAN_HEADER,
       rejectedHeader: REJECTED_HEADER,

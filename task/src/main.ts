@@ -3,6 +3,8 @@
  * the run (config/sizing.ts), builds the adapters, runs the command and maps errors to exit
  * codes. Nothing else reads `process.env`.
  */
+// First: arktype's keywords stay jitless (record/arktype-startup.ts); the benchmark's runner does the same.
+import "./record/arktype-startup.ts";
 import { S3Client } from "@aws-sdk/client-s3";
 import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";

@@ -25,6 +25,8 @@ async function run(input: string, outRoot: string, runId: string, extra: Partial
     maxFieldBytes: 65535,
     partBytes: 128 << 20,
     gzipLevel: 1,
+    workers: 1,
+    memoryBudgetBytes: 512 << 20,
     ...extra,
   });
 }

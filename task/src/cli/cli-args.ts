@@ -142,8 +142,8 @@ Options:
                               CTI_REDSHIFT_CLUSTER is set, else $CTI_WAREHOUSE, else
                               ${DEFAULT_EMBEDDED_WAREHOUSE})
       --table <name>          target table (default $CTI_TABLE or ${DEFAULT_TABLE})
-      --workers <n>           threads that parse and validate, 1 = the simple single-thread
-                              path (default: the CPUs the task has, from the ECS task
+      --workers <n>           threads that parse and validate, the main thread included;
+                              1 = the main thread alone, no worker thread (default: the CPUs the task has, from the ECS task
                               limits, the cgroup or the host; at least 2)
       --memory-budget <MiB>   memory the dedup set may use before it spills to local disk
                               (default: ${MEMORY_BUDGET_SHARE * 100}% of the memory limit less ${BASE_RESERVE_BYTES / MiB} MiB and ${PER_WORKER_RESERVE_BYTES / MiB} MiB

@@ -85,7 +85,7 @@ describe("RunObserver (a whole run, observed)", () => {
     await writeFile(input, CSV);
     const output = await LocalRunOutput.create(join(dir.path, "runs"), runId);
     const summary = await obs.stage("transform", () =>
-      runJob({ runId, input: localInput(input), output, maxFieldBytes: 65535, partBytes: 1 << 20, gzipLevel: 1 }),
+      runJob({ runId, input: localInput(input), output, maxFieldBytes: 65535, partBytes: 1 << 20, gzipLevel: 1, workers: 1, memoryBudgetBytes: 64 << 20 }),
     );
     await obs.checkAgainstHistory(summary, (limit) => readRecentRuns(warehouse, "postgres", table, { limit, onlyLoaded: true }));
     const request: LoadRequest = {

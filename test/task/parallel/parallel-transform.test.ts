@@ -23,6 +23,8 @@ async function run(input: string, outRoot: string, extra: Partial<JobOptions> = 
     maxFieldBytes: 65535,
     partBytes: 128 << 20,
     gzipLevel: 1,
+    workers: 1,
+    memoryBudgetBytes: 512 << 20,
     ...extra,
   });
   const text = async (parts: RunSummary["parts"], header: string) => {
