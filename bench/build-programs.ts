@@ -14,8 +14,8 @@ const run = promisify(execFile);
  * TypeScript loader in anyone's start-up time):
  * - the job measures what ships: task/build.sh (the image's own bundling step) makes
  *   dist/task/batch-worker.mjs, which goes beside the job runner as the image lays it out
- *   (task/src/parallel/worker-pool.ts looks the worker up next to the running bundle), and the
- *   runner (runJob on a local file, reporting counts and peak memory like the peers) is bundled
+ *   (task/src/transform/worker-pool.ts looks the worker up next to the running bundle), and the
+ *   runner (transformAndPublish on a local file, reporting counts and peak memory like the peers) is bundled
  *   with the same esbuild options as task/build.sh;
  * - the peers, with native engines left external.
  */

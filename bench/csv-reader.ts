@@ -3,7 +3,7 @@
  * replaces, on the same generated 1,000,000-row file, alternating over rounds. Ours is the
  * engine on one thread (record splitter, then the batch transform's RFC 4180 scan), which also
  * normalises and validates every row, so it does more than csv-parse's tokenizing. The reader is
- * hand-written only because this shows a clear win; test/task/csv/csv-differential.test.ts
+ * hand-written only because this shows a clear win; test/task/records/csv-differential.test.ts
  * checks its RFC 4180 rules against csv-parse on generated files.
  */
 import { existsSync } from "node:fs";
@@ -11,8 +11,8 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse";
 import { writeSample } from "../task/scripts/generate-sample.ts";
-import { BatchTransformer } from "../task/src/parallel/batch-transform.ts";
-import { inputBatches } from "../task/src/parallel/input-batches.ts";
+import { BatchTransformer } from "../task/src/transform/batch-transform.ts";
+import { inputBatches } from "../task/src/transform/input-batches.ts";
 
 const ROWS = 1_000_000;
 const ROUNDS = 5;

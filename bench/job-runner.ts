@@ -1,5 +1,5 @@
 /**
- * The job as the benchmark runs it: a child process that runs `runJob` on a local file
+ * The job as the benchmark runs it: a child process that runs `transformAndPublish` on a local file
  * and prints its counts and peak memory, like the peers. Bundled with esbuild first, as the
  * image bundles main.mjs, and run beside the image's own worker bundle (build-programs.ts).
  * Sized as the deployed task sizes itself (config/sizing.ts), from this machine or from
@@ -7,11 +7,11 @@
  * Usage: job-runner.mjs <input.csv> <outDir> csv|gzip [--workers N] [--memory-limit-mib N]
  *        [--memory-budget-mib N] [--slices N] [--gzip-level N] [--spill-dir DIR]
  */
-import "../task/src/record/arktype-startup.ts";
+import "../task/src/records/arktype-startup.ts";
 import { parseArgs } from "node:util";
-import { localInput } from "../task/src/input/local-input.ts";
-import { runJob } from "../task/src/job.ts";
-import { LocalRunOutput } from "../task/src/output/local-run-output.ts";
+import { localInput } from "../task/src/source/local-input.ts";
+import { transformAndPublish } from "../task/src/run/transform-and-publish.ts";
+import { LocalRunOutput } from "../task/src/sinks/local-run-output.ts";
 import { sizeRun } from "../task/src/config/sizing.ts";
 import { readHostResources } from "../task/src/config/host-resources.ts";
 import { peerArgs, type ProgramReport } from "./peers/transform-spec.ts";
@@ -37,7 +37,7 @@ const { workers, memoryBudgetBytes } = sizeRun(
   values["memory-limit-mib"] !== undefined ? { memoryLimitMiB: Number(values["memory-limit-mib"]) } : {},
   await readHostResources(),
 );
-const summary = await runJob({
+const summary = await transformAndPublish({
   runId: "bench",
   input: localInput(input),
   output: await LocalRunOutput.create(outDir, "bench"),

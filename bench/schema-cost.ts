@@ -4,7 +4,7 @@
  * like a real file's (about 1% refused), against the same conditions written by hand, and
  * checks the two agree on every fact they judge.
  */
-import { createRecordRules, REDSHIFT_MAX_VARCHAR_BYTES, type RecordFacts } from "../task/src/record/record-schema.ts";
+import { createRecordRules, REDSHIFT_MAX_VARCHAR_BYTES, type RecordFacts } from "../task/src/records/record-schema.ts";
 
 export interface SchemaCost {
   arktypeNsPerRow: number;

@@ -2,7 +2,7 @@
 # Lays out dist/task/, everything the image ships in /app (task/Dockerfile copies the folder):
 #   main.mjs          the command (task/src/main.ts);
 #   batch-worker.mjs  the worker-thread entry of the parallel path (the default run), which
-#                     task/src/parallel/worker-pool.ts looks up next to main.mjs;
+#                     task/src/transform/worker-pool.ts looks up next to main.mjs;
 #   pglite.wasm, pglite.data, initdb.wasm
 #                     the embedded warehouse's Postgres (PGlite), which the bundle loads with
 #                     new URL("./<file>", import.meta.url), i.e. next to main.mjs.
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 rm -rf dist/task
 ./node_modules/.bin/esbuild \
   main=task/src/main.ts \
-  batch-worker=task/src/parallel/batch-worker.ts \
+  batch-worker=task/src/transform/batch-worker.ts \
   --bundle --platform=node --format=esm --target=node24 \
   --outdir=dist/task --out-extension:.js=.mjs \
   --external:pg-native \

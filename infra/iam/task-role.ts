@@ -1,4 +1,4 @@
-import { taskIamActions } from "../../task/src/adapters/iam-actions.ts";
+import { taskIamActions } from "../../task/src/iam-actions.ts";
 import { leaseKey } from "../../task/src/lease/lease-key.ts";
 import { objectsUnder } from "../storage-layout.ts";
 import type { PolicyStatement } from "./policy-document.ts";

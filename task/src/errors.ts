@@ -14,7 +14,7 @@ export type EtlErrorCode =
   | "BAD_HEADER"
   /** The input changed while it was being read. */
   | "INPUT_CHANGED"
-  /** A record runs past the record limit (csv/record-limit.ts): an unterminated quote, most likely. */
+  /** A record runs past the record limit (records/record-limit.ts): an unterminated quote, most likely. */
   | "RECORD_TOO_LONG"
   /** The output location cannot be written, or a run with this id was already published. */
   | "OUTPUT_REJECTED"

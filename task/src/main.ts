@@ -3,8 +3,8 @@
  * the run (config/sizing.ts), builds the adapters, runs the command and maps errors to exit
  * codes. Nothing else reads `process.env`.
  */
-// First: arktype's keywords stay jitless (record/arktype-startup.ts); the benchmark's runner does the same.
-import "./record/arktype-startup.ts";
+// First: arktype's keywords stay jitless (records/arktype-startup.ts); the benchmark's runner does the same.
+import "./records/arktype-startup.ts";
 import { S3Client } from "@aws-sdk/client-s3";
 import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
@@ -14,24 +14,24 @@ import { parseSettings, type Settings } from "./config/settings.ts";
 import { sizeRun } from "./config/sizing.ts";
 import { selectWarehouse, type WarehouseChoice } from "./config/warehouse-selection.ts";
 import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
-import type { InputSource } from "./input/input-source.ts";
-import { localInput } from "./input/local-input.ts";
+import type { InputSource } from "./source/input-source.ts";
+import { localInput } from "./source/local-input.ts";
 import { leaseKey } from "./lease/lease-key.ts";
 import { S3Lease } from "./lease/s3-lease.ts";
-import { readRecentRuns } from "./observability/ledger-history.ts";
+import { readRecentRuns } from "./load/ledger-history.ts";
 import { startRunObserver } from "./observability/run-observer.ts";
 import { formatStatusReport } from "./observability/status-report.ts";
-import { LocalRunOutput } from "./output/local-run-output.ts";
-import type { RunOutput } from "./output/run-output.ts";
-import { startDeadline } from "./run-control/deadline.ts";
-import { onTermination } from "./run-control/termination.ts";
-import { newRunId } from "./run-id.ts";
-import { runOnce, type RunWarehouse } from "./run-once.ts";
+import { LocalRunOutput } from "./sinks/local-run-output.ts";
+import type { RunOutput } from "./sinks/run-output.ts";
+import { startDeadline } from "./run/deadline.ts";
+import { onTermination } from "./run/termination.ts";
+import { newRunId } from "./run/run-id.ts";
+import { runOnce, type RunWarehouse } from "./run/run-once.ts";
 import { s3ClientConfig } from "./s3/s3-client-config.ts";
-import { s3Input } from "./s3/s3-input.ts";
-import { S3RunOutput } from "./s3/s3-run-output.ts";
+import { s3Input } from "./source/s3-input.ts";
+import { S3RunOutput } from "./sinks/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
-import { createWarehouse } from "./warehouse/create-warehouse.ts";
+import { createWarehouse } from "./load/create-warehouse.ts";
 
 /** Adapters are built lazily: a local run never constructs an AWS client. */
 function adapters(settings: Settings) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MAX_FIELD_BYTES, REASONS, TRIM_CHARACTERS } from "../../bench/peers/transform-spec.ts";
-import { reasons, REDSHIFT_MAX_VARCHAR_BYTES } from "../../task/src/record/record-schema.ts";
+import { reasons, REDSHIFT_MAX_VARCHAR_BYTES } from "../../task/src/records/record-schema.ts";
 
 describe("bench transform spec (what the peers do)", () => {
   it("uses the job's reasons and field limit", () => {

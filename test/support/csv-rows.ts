@@ -1,5 +1,5 @@
-import { TextRecordReader } from "../../task/src/csv/text-record-reader.ts";
-import type { TextRecord } from "../../task/src/csv/rfc4180.ts";
+import { TextRecordReader } from "../../task/src/records/text-record-reader.ts";
+import type { TextRecord } from "../../task/src/records/rfc4180.ts";
 
 /** A record as the engine's RFC 4180 reader reads it. */
 export type Row = TextRecord;

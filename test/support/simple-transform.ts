@@ -1,12 +1,12 @@
 /**
  * The simple transform, kept as a test oracle: the job's former single-thread path (a string
- * tokenizer written apart from task/src/csv/rfc4180.ts, the record schema row by row, dedup in
- * a Set of clean lines). The engine (task/src/parallel/) must produce exactly its clean lines,
+ * tokenizer written apart from task/src/records/rfc4180.ts, the record schema row by row, dedup in
+ * a Set of clean lines). The engine (task/src/transform/) must produce exactly its clean lines,
  * rejected rows and counts, on every worker count. Beside it, reference-transform.ts models
  * the clean rows with csv-parse.
  */
-import type { RecordCounts } from "../../task/src/record/record-counts.ts";
-import { createRecordSchema, type RecordSchema } from "../../task/src/record/record-schema.ts";
+import type { RecordCounts } from "../../task/src/records/record-counts.ts";
+import { createRecordSchema, type RecordSchema } from "../../task/src/records/record-schema.ts";
 import { CsvByteReader } from "./simple-transform/csv-byte-reader.ts";
 import { CsvTokenizer } from "./simple-transform/csv-tokenizer.ts";
 import { RecordProcessor } from "./simple-transform/record-processor.ts";

@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ENVIRONMENT_KEYS } from "../../task/src/config/environment.ts";
-import { INCOMPLETE_PREFIX } from "../../task/src/output/local-run-output.ts";
+import { INCOMPLETE_PREFIX } from "../../task/src/sinks/local-run-output.ts";
 import { runCommand, spawnTracked, stop } from "../support/processes.ts";
 import { cachedSample } from "../support/sample-files.ts";
 import { tempDir } from "../support/temp-dir.ts";

@@ -1,8 +1,8 @@
 import type { type } from "arktype";
 import { parseArgs } from "node:util";
 import { EtlError } from "../errors.ts";
-import { REDSHIFT_MAX_VARCHAR_BYTES } from "../record/record-schema.ts";
-import { RUN_ID_PATTERN } from "../run-id.ts";
+import { REDSHIFT_MAX_VARCHAR_BYTES } from "../records/record-schema.ts";
+import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { ENVIRONMENT_HELP, parseFlagValue, settingValue, type EnvironmentHelp, type ParsedEnvironment } from "../config/environment.ts";
 import { BASE_RESERVE_BYTES, MEMORY_BUDGET_SHARE, PER_WORKER_RESERVE_BYTES } from "../config/sizing.ts";
 import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";

@@ -1,4 +1,4 @@
-import type { QueryResult } from "../warehouse/warehouse.ts";
+import type { QueryResult } from "../load/warehouse.ts";
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "NULL";

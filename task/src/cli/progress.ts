@@ -1,5 +1,5 @@
-import type { Progress } from "../job.ts";
-import type { RunSummary } from "../summary.ts";
+import type { Progress } from "../run/transform-and-publish.ts";
+import type { RunSummary } from "../run/summary.ts";
 
 /** One progress line: rows, rows/s, percent of bytes, ETA. Pure, for tests. */
 export function formatProgress(p: Progress, elapsedMs: number): string {

@@ -1,5 +1,5 @@
 import { EtlError } from "../errors.ts";
-import type { WarehouseConfig } from "../warehouse/create-warehouse.ts";
+import type { WarehouseConfig } from "../load/create-warehouse.ts";
 
 /** Where the embedded warehouse lives by default: a PGlite folder beside the local runs. */
 export const DEFAULT_EMBEDDED_WAREHOUSE = ".cti-etl/warehouse";

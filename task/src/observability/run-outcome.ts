@@ -3,7 +3,7 @@
  * (`pagerduty-event.ts`, `webhook-payload.ts`) and the log. Plain data, built by the composition
  * root from the job's summary, the warehouse's load result and the error it caught.
  */
-import type { RecordCounts } from "../record/record-counts.ts";
+import type { RecordCounts } from "../records/record-counts.ts";
 import type { AnomalyVerdict } from "./anomaly.ts";
 
 /** How the warehouse load went (absent when the run did not get that far). */

@@ -4,7 +4,7 @@
  * how long it took, its outcome. The ledger records runs whose load committed; failed runs are
  * in the logs, the metrics and the alarms, not here.
  */
-import type { LedgerRun } from "./ledger-history.ts";
+import type { LedgerRun } from "../load/ledger-history.ts";
 
 /** Widest the INPUT column gets before it is cut with `…`. */
 export const MAX_INPUT_WIDTH = 48;

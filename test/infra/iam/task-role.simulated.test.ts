@@ -1,10 +1,10 @@
 /**
  * The task role (`task-role.ts`) and the bucket policy (`bucket-policy.ts`) as the program
  * renders them, evaluated together by an IAM simulator: every call the task's adapters make
- * (`task/src/adapters/iam-actions.ts`) is allowed where the job makes it and refused elsewhere.
+ * (`task/src/iam-actions.ts`) is allowed where the job makes it and refused elsewhere.
  */
 import assert from "node:assert/strict";
-import { taskIamActions } from "../../../task/src/adapters/iam-actions.ts";
+import { taskIamActions } from "../../../task/src/iam-actions.ts";
 import { leaseKey } from "../../../task/src/lease/lease-key.ts";
 import { type AccessRequest, assertAccess, roleUserId } from "../support/iam-simulator.ts";
 import { loadProgram, programTask, type RecordedResource } from "../support/pulumi-mocks.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { taskIamActions } from "../../../task/src/adapters/iam-actions.ts";
+import { taskIamActions } from "../../../task/src/iam-actions.ts";
 import { isUnscopable } from "../../../infra/iam/unscopable-actions.ts";
 import { taskRoleStatements } from "../../../infra/iam/task-role.ts";
 import { adapterActions } from "../support/adapter-actions.ts";

@@ -1,4 +1,4 @@
-import { taskIamActions } from "../../../task/src/adapters/iam-actions.ts";
+import { taskIamActions } from "../../../task/src/iam-actions.ts";
 
 /** Every IAM action the task's adapters call (`taskIamActions`), flattened, unique, sorted. */
 export function adapterActions(): string[] {

@@ -1,6 +1,6 @@
 /**
  * Test oracle (the job's former single-thread reader, kept to check the engine against): an
- * RFC 4180 tokenizer over strings, written independently of task/src/csv/rfc4180.ts, which
+ * RFC 4180 tokenizer over strings, written independently of task/src/records/rfc4180.ts, which
  * knows nothing about streams or bytes. Text is pushed in regions
  * that each end with a line feed (the byte front-end guarantees it), except the final one;
  * complete records are reported through a callback with the line where they start.

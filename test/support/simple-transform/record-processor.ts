@@ -1,6 +1,6 @@
-import { missingHeader, resolveHeader, type ColumnLayout } from "../../../task/src/csv/header.ts";
-import { emptyCounts } from "../../../task/src/record/record-counts.ts";
-import { validateRecord, type RawRecord, type RecordSchema } from "../../../task/src/record/record-schema.ts";
+import { missingHeader, resolveHeader, type ColumnLayout } from "../../../task/src/records/header.ts";
+import { emptyCounts } from "../../../task/src/records/record-counts.ts";
+import { validateRecord, type RawRecord, type RecordSchema } from "../../../task/src/records/record-schema.ts";
 import { isFieldInvalid, type RowHandler } from "./csv-tokenizer.ts";
 
 /** One field, quoted per RFC 4180 only when it holds a quote, comma or line break (the oracle's own). */

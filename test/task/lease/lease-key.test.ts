@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { leaseKey } from "../../../task/src/lease/lease-key.ts";
-import { RUN_ID_PATTERN } from "../../../task/src/run-id.ts";
+import { RUN_ID_PATTERN } from "../../../task/src/run/run-id.ts";
 
 describe("leaseKey", () => {
   it("puts the lease under the output root", () => {

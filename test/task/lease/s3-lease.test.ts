@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import fc from "fast-check";
-import { taskIamActions } from "../../../task/src/adapters/iam-actions.ts";
+import { taskIamActions } from "../../../task/src/iam-actions.ts";
 import { LeaseLostError } from "../../../task/src/lease/lease-errors.ts";
 import { newLeaseRecord, parseLeaseRecord, serializeLeaseRecord } from "../../../task/src/lease/lease-record.ts";
 import { S3Lease, unquotedEtag } from "../../../task/src/lease/s3-lease.ts";

@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { localInput } from "../../../task/src/input/local-input.ts";
-import { runJob } from "../../../task/src/job.ts";
+import { localInput } from "../../../task/src/source/local-input.ts";
+import { transformAndPublish } from "../../../task/src/run/transform-and-publish.ts";
 import { AnomalousDataError } from "../../../task/src/observability/anomaly.ts";
 import { METRICS_NAMESPACE } from "../../../task/src/observability/emf.ts";
-import { readRecentRuns } from "../../../task/src/observability/ledger-history.ts";
+import { readRecentRuns } from "../../../task/src/load/ledger-history.ts";
 import { sizeRun } from "../../../task/src/config/sizing.ts";
 import { parseEnvironment } from "../../../task/src/config/environment.ts";
 import { observabilityConfig } from "../../../task/src/observability/observability-config.ts";
@@ -20,15 +20,15 @@ import { runFailure, type RunOutcome } from "../../../task/src/observability/run
 import { startRunObserver, type RunObserver } from "../../../task/src/observability/run-observer.ts";
 import { formatStatusReport } from "../../../task/src/observability/status-report.ts";
 import type { WebhookPayload } from "../../../task/src/observability/webhook-payload.ts";
-import { LocalRunOutput } from "../../../task/src/output/local-run-output.ts";
-import { pgliteSession } from "../../../task/src/warehouse/pglite-session.ts";
-import { PostgresWarehouse } from "../../../task/src/warehouse/postgres-warehouse.ts";
-import { ledgerTableDdl } from "../../../task/src/warehouse/table-ddl.ts";
-import { warehouseTables } from "../../../task/src/warehouse/table-names.ts";
-import type { LoadRequest, Warehouse } from "../../../task/src/warehouse/warehouse.ts";
+import { LocalRunOutput } from "../../../task/src/sinks/local-run-output.ts";
+import { pgliteSession } from "../../../task/src/load/pglite-session.ts";
+import { PostgresWarehouse } from "../../../task/src/load/postgres-warehouse.ts";
+import { ledgerTableDdl } from "../../../task/src/load/table-ddl.ts";
+import { warehouseTables } from "../../../task/src/load/table-names.ts";
+import type { LoadRequest, Warehouse } from "../../../task/src/load/warehouse.ts";
 import { refusedUrl, startHttpStub, type HttpStub } from "../../support/http-stub.ts";
 import { tempDir } from "../../support/temp-dir.ts";
-import { sharedPglite } from "../warehouse/support/shared-pglite.ts";
+import { sharedPglite } from "../load/support/shared-pglite.ts";
 import { emfDocuments, emfProblems, memorySink, parseJsonLines } from "./support/emf-spec.ts";
 import { fargateTaskResponse } from "./support/ecs-task-response.ts";
 
@@ -85,7 +85,7 @@ describe("RunObserver (a whole run, observed)", () => {
     await writeFile(input, CSV);
     const output = await LocalRunOutput.create(join(dir.path, "runs"), runId);
     const summary = await obs.stage("transform", () =>
-      runJob({ runId, input: localInput(input), output, maxFieldBytes: 65535, partBytes: 1 << 20, gzipLevel: 1, workers: 1, memoryBudgetBytes: 64 << 20 }),
+      transformAndPublish({ runId, input: localInput(input), output, maxFieldBytes: 65535, partBytes: 1 << 20, gzipLevel: 1, workers: 1, memoryBudgetBytes: 64 << 20 }),
     );
     await obs.checkAgainstHistory(summary, (limit) => readRecentRuns(warehouse, "postgres", table, { limit, onlyLoaded: true }));
     const request: LoadRequest = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { LedgerRun } from "../../../task/src/observability/ledger-history.ts";
+import type { LedgerRun } from "../../../task/src/load/ledger-history.ts";
 import { formatDuration, formatStatusReport, summarizeInputs } from "../../../task/src/observability/status-report.ts";
 
 const run = (overrides: Partial<LedgerRun> = {}): LedgerRun => ({

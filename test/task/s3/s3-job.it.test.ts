@@ -7,8 +7,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObje
 import { parse } from "csv-parse/sync";
 import { EtlError } from "../../../task/src/errors.ts";
 import { s3ClientConfig } from "../../../task/src/s3/s3-client-config.ts";
-import { s3Input } from "../../../task/src/s3/s3-input.ts";
-import { S3RunOutput } from "../../../task/src/s3/s3-run-output.ts";
+import { s3Input } from "../../../task/src/source/s3-input.ts";
+import { S3RunOutput } from "../../../task/src/sinks/s3-run-output.ts";
 import { localAwsEnv } from "../../support/aws-env.ts";
 import { runCommand, spawnTracked, stop } from "../../support/processes.ts";
 import { cachedSample } from "../../support/sample-files.ts";

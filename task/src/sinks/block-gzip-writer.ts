@@ -1,0 +1,297 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { mkdir, open, rm, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import { promisify } from "node:util";
+import { constants, crc32, deflateRaw, deflateRawSync } from "node:zlib";
+import type { PartInfo } from "./gzip-part-writer.ts";
+import type { FileSink, RunOutput } from "./run-output.ts";
+import { crc32Combine } from "./crc32-combine.ts";
+import { partTarget, splitBalanced, tailPartCount } from "./part-plan.ts";
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/** Options of {@link BlockGzipWriter}. */
+export interface BlockGzipWriterOptions {
+  /** Folder inside the run, e.g. `clean`. */
+  dir: string;
+  /** Header line at the top of each part, with its `\n`. */
+  header: string;
+  /** gzip level, 0 (stored: no compression, for speed) to 9. */
+  gzipLevel: number;
+  /** Uncompressed bytes per part; see part-plan.ts. */
+  partBytes: number;
+  /** The part count is a multiple of this. */
+  slices: number;
+  /** Blocks compressing at once, on libuv's thread pool. */
+  concurrency: number;
+  /** Compressed bytes held in memory; past it, held blocks wait in a temporary file under `spillDir`. */
+  memoryBytes: number;
+  /** Local folder for that file. */
+  spillDir: string;
+}
+
+interface Block {
+  rows: number;
+  rawBytes: number;
+  crc: number;
+  compressedBytes: number;
+  /** Settles once the block is compressed and stored. */
+  stored: Promise<void>;
+  /** The compressed bytes (level 0: the rows themselves), while in memory. */
+  data: Buffer | undefined;
+  /** Length of what is stored: `data`, or its copy in the temporary file. */
+  storedBytes: number;
+  /** Where the bytes are in the temporary file, once there. */
+  fileOffset: number;
+}
+
+interface OpenPart {
+  relPath: string;
+  sink: FileSink;
+  crc: number;
+  rawBytes: number;
+  rows: number;
+  bytes: number;
+}
+
+/** gzip member header (RFC 1952): deflate, no name, no time, OS unknown. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
+/** An empty final deflate block (fixed Huffman, end-of-block only), as pigz ends a member. */
+const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
+/** Largest stored (uncompressed) deflate block. */
+const STORED_MAX = 65535;
+/** With one slice, rows held back from the open part, so the last part is never a sliver. */
+const MIN_TAIL_BYTES = 8 << 20;
+
+/**
+ * Writes clean rows as gzip parts, compressing blocks of rows in parallel on libuv's thread
+ * pool. Each block is a raw deflate stream ended by a sync flush, so blocks join into one
+ * valid gzip member (the way pigz works); the CRC-32 of a part is combined from its blocks'.
+ * Level 0 skips zlib: the rows go out as stored deflate blocks, framed as they are written.
+ *
+ * Parts are written while rows come in: a block goes into the open part once enough rows
+ * follow it (see {@link holdBack}), and a part closes at `partBytes`. The held-back tail is
+ * written at {@link close}: into the open part with one slice, else split so that the part
+ * count is a multiple of the slices (see part-plan.ts). Blocks must hold whole rows; a block's memory must not change until
+ * the block is written (the writer keeps no copy).
+ */
+export class BlockGzipWriter {
+  /** Blocks not yet written, in order. */
+  private readonly held: Block[] = [];
+  private heldRaw = 0;
+  private readonly compressing: Promise<void>[] = [];
+  private readonly headerBlock: Buffer;
+  private readonly headerCrc: number;
+  private readonly target: number;
+  private inMemory = 0;
+  private file: { dir: string; handle: FileHandle; size: number } | undefined;
+  private openingFile: Promise<void> | undefined;
+  private current: OpenPart | undefined;
+  private readonly parts: PartInfo[] = [];
+  /** Part writing, one block after another. */
+  private writing: Promise<void> = Promise.resolve();
+  private failed: unknown;
+
+  constructor(
+    private readonly output: RunOutput,
+    private readonly options: BlockGzipWriterOptions,
+  ) {
+    this.headerBlock = deflateRawSync(options.header, { level: options.gzipLevel, finishFlush: constants.Z_SYNC_FLUSH });
+    this.headerCrc = crc32(options.header);
+    this.target = partTarget(options.partBytes);
+  }
+
+  /** Adds a block of `rows` whole rows; resolves once it is queued within the concurrency limit. */
+  async write(data: Buffer, rows: number): Promise<void> {
+    if (rows === 0) return;
+    this.throwIfFailed();
+    const block: Block = { rows, rawBytes: data.length, crc: crc32(data), compressedBytes: 0, stored: Promise.resolve(), data: undefined, storedBytes: 0, fileOffset: -1 };
+    if (this.options.gzipLevel === 0) {
+      block.compressedBytes = data.length + 5 * Math.ceil(data.length / STORED_MAX);
+      block.stored = this.store(block, data);
+    } else {
+      // One output chunk for the whole block: zlib's default 16 KiB chunks cost a callback and a copy each.
+      const chunkSize = data.length + (data.length >> 10) + 1024;
+      block.stored = deflateRawAsync(data, { level: this.options.gzipLevel, finishFlush: constants.Z_SYNC_FLUSH, chunkSize }).then((compressed) => {
+        block.compressedBytes = compressed.length;
+        return this.store(block, compressed);
+      });
+    }
+    block.stored.catch((error: unknown) => (this.failed ??= error));
+    this.held.push(block);
+    this.heldRaw += block.rawBytes;
+    this.compressing.push(block.stored);
+    // Stream into parts the blocks that enough rows follow: the tail decides the part count.
+    const holdBack = this.holdBack();
+    while (this.held.length > 0 && this.heldRaw - this.held[0]!.rawBytes >= holdBack) {
+      const next = this.held.shift()!;
+      this.heldRaw -= next.rawBytes;
+      this.chain(() => this.append(next, true));
+    }
+    while (this.compressing.length > this.options.concurrency) await this.compressing.shift();
+    this.throwIfFailed();
+  }
+
+  /** Writes what is held back as the last parts; returns every part, in order. */
+  async close(): Promise<PartInfo[]> {
+    try {
+      await Promise.all(this.compressing.splice(0));
+      await this.writing;
+      this.throwIfFailed();
+      // Fill the open part up to its size first; with one slice, the open part takes the whole tail.
+      const fillTo = this.options.slices === 1 ? Infinity : this.target;
+      while (this.current && this.held.length > 0 && this.current.rawBytes - this.options.header.length < fillTo) {
+        const next = this.held.shift()!;
+        this.heldRaw -= next.rawBytes;
+        await this.append(next, false);
+      }
+      await this.finishPart();
+      const written = this.parts.length;
+      const tail = this.held.splice(0);
+      const k = tailPartCount(written, tail.reduce((n, b) => n + b.rawBytes, 0), this.options.slices, this.target);
+      const firsts = splitBalanced(tail, k);
+      for (let j = 0; j < k; j++) {
+        const group = tail.slice(firsts[j], firsts[j + 1] ?? tail.length);
+        this.chain(async () => {
+          await this.openPart();
+          for (const block of group) await this.append(block, false);
+          await this.finishPart();
+        });
+      }
+      await this.writing;
+      this.throwIfFailed();
+      return this.parts;
+    } finally {
+      await this.removeFile();
+    }
+  }
+
+  /** Drops what is held, for runs that fail. */
+  async abort(): Promise<void> {
+    this.failed ??= new Error("aborted");
+    await Promise.allSettled(this.compressing.splice(0));
+    await this.writing.catch(() => {});
+    this.current?.sink.stream.destroy(new Error("aborted"));
+    for (const b of this.held) b.data = undefined;
+    await this.removeFile();
+  }
+
+  /**
+   * Rows held back from the parts until more follow. With several slices, `slices` parts'
+   * worth: the tail is then split so the count comes out a multiple of the slices, every part
+   * about the same size. With one slice, any count will do: only enough that the last part
+   * (which takes the tail) is not a sliver.
+   */
+  private holdBack(): number {
+    return this.options.slices === 1 ? Math.min(this.target, MIN_TAIL_BYTES) : this.options.slices * this.target;
+  }
+
+  private chain(step: () => Promise<void>): void {
+    this.writing = this.writing.then(() => {
+      this.throwIfFailed();
+      return step();
+    });
+    this.writing.catch((error: unknown) => (this.failed ??= error));
+  }
+
+  private throwIfFailed(): void {
+    if (this.failed !== undefined) throw this.failed;
+  }
+
+  private async store(block: Block, bytes: Buffer): Promise<void> {
+    block.storedBytes = bytes.length;
+    if (this.inMemory + bytes.length <= this.options.memoryBytes) {
+      block.data = bytes;
+      this.inMemory += bytes.length;
+      return;
+    }
+    await (this.openingFile ??= this.openFile());
+    const file = this.file!;
+    block.fileOffset = file.size;
+    file.size += bytes.length;
+    await file.handle.write(bytes, 0, bytes.length, block.fileOffset);
+  }
+
+  private async openFile(): Promise<void> {
+    const dir = join(this.options.spillDir, `cti-etl-blocks-${randomBytes(6).toString("hex")}`);
+    await mkdir(dir, { recursive: true });
+    this.file = { dir, handle: await open(join(dir, "blocks"), "w+"), size: 0 };
+  }
+
+  private async removeFile(): Promise<void> {
+    const file = this.file;
+    this.file = undefined;
+    if (!file) return;
+    await file.handle.close().catch(() => {});
+    await rm(file.dir, { recursive: true, force: true });
+  }
+
+  private async openPart(): Promise<void> {
+    const relPath = `${this.options.dir}/part-${String(this.parts.length).padStart(5, "0")}.csv.gz`;
+    const sink = await this.output.createFile(relPath);
+    this.current = { relPath, sink, crc: this.headerCrc, rawBytes: this.options.header.length, rows: 0, bytes: 0 };
+    await this.put(GZIP_HEADER);
+    await this.put(this.headerBlock);
+  }
+
+  /** Appends a block to the open part (opening one first); with `roll`, closes the part once it is full. */
+  private async append(block: Block, roll: boolean): Promise<void> {
+    await block.stored;
+    if (!this.current) await this.openPart();
+    const part = this.current!;
+    const bytes = await this.read(block);
+    if (this.options.gzipLevel === 0) {
+      // Stored deflate blocks: BFINAL 0, type 00, then LEN and its complement, then the bytes;
+      // corked, so the stream writes them with one writev.
+      const stream = part.sink.stream;
+      stream.cork();
+      for (let at = 0; at < bytes.length; at += STORED_MAX) {
+        const n = Math.min(STORED_MAX, bytes.length - at);
+        part.bytes += 5 + n;
+        stream.write(Buffer.from([0x00, n & 0xff, n >>> 8, ~n & 0xff, (~n >>> 8) & 0xff]));
+        stream.write(bytes.subarray(at, at + n));
+      }
+      process.nextTick(() => stream.uncork());
+      if (stream.writableNeedDrain) await Promise.race([once(stream, "drain"), part.sink.done]);
+    } else {
+      await this.put(bytes);
+    }
+    if (block.data) this.inMemory -= block.data.length;
+    block.data = undefined;
+    part.crc = crc32Combine(part.crc, block.crc, block.rawBytes);
+    part.rawBytes += block.rawBytes;
+    part.rows += block.rows;
+    if (roll && part.rawBytes - this.options.header.length >= this.target) await this.finishPart();
+  }
+
+  private async finishPart(): Promise<void> {
+    const part = this.current;
+    if (!part) return;
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(part.crc >>> 0, 0);
+    trailer.writeUInt32LE(part.rawBytes % 2 ** 32, 4);
+    await this.put(FINAL_BLOCK);
+    await this.put(trailer);
+    part.sink.stream.end();
+    await part.sink.done;
+    this.current = undefined;
+    this.parts.push({ relPath: part.relPath, rows: part.rows, bytes: part.bytes });
+  }
+
+  private async put(chunk: Buffer): Promise<void> {
+    const part = this.current!;
+    part.bytes += chunk.length;
+    const stream: Writable = part.sink.stream;
+    if (!stream.write(chunk)) await Promise.race([once(stream, "drain"), part.sink.done]);
+  }
+
+  private async read(block: Block): Promise<Buffer> {
+    if (block.data) return block.data;
+    const data = Buffer.allocUnsafe(block.storedBytes);
+    const { bytesRead } = await this.file!.handle.read(data, 0, data.length, block.fileOffset);
+    if (bytesRead !== data.length) throw new Error(`short read of a held block: ${bytesRead} of ${data.length} bytes`);
+    return data;
+  }
+}
