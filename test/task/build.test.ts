@@ -13,10 +13,16 @@ import { promisify } from "node:util";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "dist/task");
 
-/** Files a bundle loads relative to itself: `new URL("<file>", import.meta.url)` and worker entries. */
-function siblingFiles(bundle: string): string[] {
+/**
+ * Files a bundle loads relative to itself: `new URL("<path>", import.meta.url)` (worker entries,
+ * wasm, data), as written in the bundle. Absolute URLs are left out, and so are `.ts` sources:
+ * worker-pool.ts names its `.ts` entry only on the branch that runs from source.
+ */
+function relativeLoads(bundle: string): string[] {
   const files = new Set<string>();
-  for (const m of bundle.matchAll(/new URL\(\s*["'](?:\.\/)?([^"'/]+)["']\s*,\s*import\.meta\.url\s*\)/g)) files.add(m[1]!);
+  for (const m of bundle.matchAll(/new URL\(\s*["']([^"':]+)["']\s*,\s*(?:import\.meta\.url|here)\s*\)/g)) {
+    if (!m[1]!.endsWith(".ts")) files.add(m[1]!);
+  }
   return [...files].sort();
 }
 
@@ -33,15 +39,20 @@ describe("task/build.sh", function () {
     assert.deepEqual(shipped, ["batch-worker.mjs", "initdb.wasm", "main.mjs", "pglite.data", "pglite.wasm"]);
   });
 
-  it("ships every file a bundle loads from beside itself", async () => {
+  it("ships every file a bundle loads relative to itself, from beside itself", async () => {
     for (const name of shipped.filter((f) => f.endsWith(".mjs"))) {
-      const wanted = siblingFiles(await readFile(join(out, name), "utf8"));
+      const wanted = relativeLoads(await readFile(join(out, name), "utf8"));
       assert.ok(wanted.length > 0 || name === "batch-worker.mjs", `${name} loads nothing from beside itself?`);
-      for (const file of wanted) assert.ok(shipped.includes(file), `${name} loads ./${file}, which dist/task/ lacks`);
+      for (const spec of wanted) {
+        const file = spec.replace(/^\.\//, "");
+        assert.ok(!file.includes("/"), `${name} loads ${spec}: outside the folder the image ships`);
+        assert.ok(shipped.includes(file), `${name} loads ${spec}, which dist/task/ lacks`);
+      }
     }
   });
 
-  it("finds the sibling files in the ways esbuild writes them", () => {
-    assert.deepEqual(siblingFiles('a(new URL("./x.wasm", import.meta.url)); new URL("y.data",import.meta.url); new URL("https://h/z", import.meta.url)'), ["x.wasm", "y.data"]);
+  it("finds what a bundle loads in the ways the sources write it", () => {
+    const text = 'a(new URL("./x.wasm", import.meta.url)); new URL("y.data",import.meta.url); new URL("../w/b.mjs", here); new URL("https://h/z", import.meta.url)';
+    assert.deepEqual(relativeLoads(text), ["../w/b.mjs", "./x.wasm", "y.data"]);
   });
 });

@@ -26,7 +26,7 @@ interface WorkerEntry {
 function workerEntry(): WorkerEntry {
   const here = import.meta.url;
   if (!here.endsWith(".ts")) {
-    const url = new URL("../parallel/batch-worker.mjs", here);
+    const url = new URL("./batch-worker.mjs", here);
     return { file: fileURLToPath(url), script: url, eval: false };
   }
   const url = new URL("./batch-worker.ts", here).href;
