@@ -6,30 +6,16 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import { EtlError } from "../../../task/src/errors.ts";
-import { localInput } from "../../../task/src/source/local-input.ts";
-import { transformAndPublish, type JobOptions } from "../../../task/src/run/transform-and-publish.ts";
-import { LocalRunOutput } from "../../../task/src/sinks/local-run-output.ts";
 import type { CopyManifest } from "../../../task/src/sinks/copy-manifest.ts";
 import type { RunSummary } from "../../../task/src/run/summary.ts";
 import { referenceClean } from "../../support/reference-transform.ts";
 import { cachedSample } from "../../support/sample-files.ts";
 import { tempDir } from "../../support/temp-dir.ts";
+import { runLocal } from "./support/local-run.ts";
 
 const readGz = async (path: string) => gunzipSync(await readFile(path)).toString("utf8");
 
-async function run(input: string, outRoot: string, runId: string, extra: Partial<JobOptions> = {}): Promise<RunSummary> {
-  return transformAndPublish({
-    runId,
-    input: localInput(input),
-    output: await LocalRunOutput.create(outRoot, runId),
-    maxFieldBytes: 65535,
-    partBytes: 128 << 20,
-    gzipLevel: 1,
-    workers: 1,
-    memoryBudgetBytes: 512 << 20,
-    ...extra,
-  });
-}
+const run = runLocal;
 
 /** All clean rows of a published run, parts in order, headers checked and dropped. */
 async function cleanRows(runDir: string, summary: RunSummary): Promise<string[][]> {

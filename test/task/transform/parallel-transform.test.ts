@@ -3,30 +3,19 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { EtlError } from "../../../task/src/errors.ts";
-import { localInput } from "../../../task/src/source/local-input.ts";
-import { transformAndPublish, type JobOptions } from "../../../task/src/run/transform-and-publish.ts";
-import { LocalRunOutput } from "../../../task/src/sinks/local-run-output.ts";
+import type { JobOptions } from "../../../task/src/run/transform-and-publish.ts";
 import type { RunSummary } from "../../../task/src/run/summary.ts";
 import { cachedSample } from "../../support/sample-files.ts";
 import { simpleTransform } from "../../support/simple-transform.ts";
 import { tempDir } from "../../support/temp-dir.ts";
+import { runLocal } from "../run/support/local-run.ts";
 
 let runs = 0;
 
 /** Runs the job; returns the summary and the clean and rejected files' text, parts joined in order, headers dropped. */
 async function run(input: string, outRoot: string, extra: Partial<JobOptions> = {}) {
   const runId = `r${++runs}`;
-  const summary = await transformAndPublish({
-    runId,
-    input: localInput(input),
-    output: await LocalRunOutput.create(outRoot, runId),
-    maxFieldBytes: 65535,
-    partBytes: 128 << 20,
-    gzipLevel: 1,
-    workers: 1,
-    memoryBudgetBytes: 512 << 20,
-    ...extra,
-  });
+  const summary = await runLocal(input, outRoot, runId, extra);
   const text = async (parts: RunSummary["parts"], header: string) => {
     let all = "";
     for (const p of parts) {
