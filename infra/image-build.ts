@@ -30,6 +30,11 @@ export const maxBuildArgBytes = 128 * 1024;
 
 const certificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
+/** The PEM certificates of `text`, in order (comments, keys and anything else left out). */
+export function pemCertificates(text: string): string[] {
+  return text.match(certificate) ?? [];
+}
+
 /**
  * The image build's arguments (pure): none, or the extra CA certificates of `caBundle` for
  * {@link caBuildArg}. Only the certificates are passed (comments and keys are dropped).
@@ -38,7 +43,7 @@ const certificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE----
  */
 export function imageBuildArgs(caBundle: { readonly path: string; readonly text: string } | undefined): Record<string, string> {
   if (caBundle === undefined) return {};
-  const pems = caBundle.text.match(certificate) ?? [];
+  const pems = pemCertificates(caBundle.text);
   if (pems.length === 0) throw new Error(`imageBuildCaFile ${caBundle.path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   const value = pems.join("\n");
   const bytes = Buffer.byteLength(value);

@@ -63,6 +63,7 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
   // Sized once, here, from the settings and the task's limits (read by the observer on ECS).
   const sizing = sizeRun(command, observer.taskMetadata ?? {}, await readHostResources());
   observer.reportSizing(sizing);
+  const taskArn = observer.taskMetadata?.taskArn ?? "local";
   const showProgress = command.progress ?? process.stderr.isTTY === true;
   const progress = showProgress ? terminalProgress(process.stderr) : undefined;
   const io = adapters(settings);
@@ -87,10 +88,10 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
       ...(choice ? { warehouse: runWarehouse(choice, io.s3) } : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
-        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn: observer.taskMetadata?.taskArn ?? "local", ttlMs: settings.leaseTtlMs }) }
+        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
         : {}),
       observer,
-      taskArn: observer.taskMetadata?.taskArn ?? "local",
+      taskArn,
       ...(deadlineSeconds ? { deadline: startDeadline(deadlineSeconds) } : {}),
       terminated: termination.signal,
     });

@@ -22,6 +22,9 @@ function integerText(min: number, max: number, noun = "an integer") {
 
 const httpUrl = type(/^https?:\/\/[^\s/?#]+([/?#]\S*)?$/).describe("an http:// or https:// URL");
 
+/** Default of `CTI_LEASE_TTL_SECONDS`: 5 minutes. */
+export const DEFAULT_LEASE_TTL_SECONDS = 300;
+
 /** Largest run deadline accepted, seconds: 7 days. Node's timers cannot wait much longer (24.8 days). */
 export const MAX_DEADLINE_SECONDS = 7 * 24 * 3600;
 
@@ -125,7 +128,7 @@ export const ENVIRONMENT_HELP: { readonly [K in EnvironmentKey]-?: EnvironmentHe
   CTI_REDSHIFT_DB_USER: { section: "warehouse", help: "cluster only: temporary credentials for this user" },
   CTI_REDSHIFT_SECRET_ARN: { section: "warehouse", help: "database credentials in Secrets Manager" },
   CTI_DEADLINE_SECONDS: { section: "run control", help: `fail the run (exit 1) past this many seconds, 1–${MAX_DEADLINE_SECONDS} (default: none)` },
-  CTI_LEASE_TTL_SECONDS: { section: "run control", help: "S3 outputs: seconds the run lease lasts unrenewed, 5–86400 (default 300)" },
+  CTI_LEASE_TTL_SECONDS: { section: "run control", help: `S3 outputs: seconds the run lease lasts unrenewed, 5–86400 (default ${DEFAULT_LEASE_TTL_SECONDS})` },
   CTI_JOB_NAME: { section: "observability", help: "metric dimension Job and PagerDuty dedup key (default: ECS task family, else cti-etl)" },
   CTI_LOG_LEVEL: { section: "observability", help: "debug, info, warn or error (default info)" },
   CTI_LOG_FORMAT: { section: "observability", help: "json, pretty or auto: pretty on a terminal (default auto)" },

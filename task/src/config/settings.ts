@@ -3,16 +3,11 @@
  * root, into one typed object. The environment's schema is config/environment.ts; a flag wins
  * over the variable that stands for it and is checked by the same type (cli/cli-args.ts).
  */
-import { type } from "arktype";
 import { parseCommand, type Command } from "../cli/cli-args.ts";
-import { EtlError } from "../errors.ts";
 import { observabilityConfig, type ObservabilityConfig } from "../observability/observability-config.ts";
 import type { S3Settings } from "../s3/s3-client-config.ts";
-import { describeProblems, environmentSchema, presentVariables, type ParsedEnvironment } from "./environment.ts";
+import { DEFAULT_LEASE_TTL_SECONDS, parseEnvironment, type ParsedEnvironment } from "./environment.ts";
 import type { WarehouseEnv } from "./warehouse-selection.ts";
-
-/** Default of `CTI_LEASE_TTL_SECONDS`: 5 minutes. */
-export const DEFAULT_LEASE_TTL_SECONDS = 300;
 
 /** Everything the composition root takes from the command line and the environment. */
 export interface Settings {
@@ -39,11 +34,12 @@ export interface Settings {
  * @throws EtlError USAGE naming every variable at fault, or the flag at fault.
  */
 export function parseSettings(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Settings {
-  const present = presentVariables(env);
-  const parsed = environmentSchema(present);
-  if (parsed instanceof type.errors) {
-    const command = helpOrVersion(argv, present.CTI_INPUT);
-    if (!command) throw new EtlError("USAGE", describeProblems(parsed));
+  let parsed: ParsedEnvironment;
+  try {
+    parsed = parseEnvironment(env);
+  } catch (error) {
+    const command = helpOrVersion(argv, env.CTI_INPUT?.trim() || undefined);
+    if (!command) throw error;
     return settingsFrom(command, {});
   }
   return settingsFrom(parseCommand(argv, parsed), parsed);

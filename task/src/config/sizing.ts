@@ -92,6 +92,12 @@ export function defaultMemoryBudget(limitBytes: number, workers: number): number
   return Math.max(MIN_MEMORY_BUDGET_BYTES, Math.floor(spare * MEMORY_BUDGET_SHARE));
 }
 
+/** A cgroup file's whole number (surrounding white space allowed), or undefined for anything else. */
+function wholeNumber(text: string | undefined): number | undefined {
+  const m = /^\s*(\d+)\s*$/.exec(text ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
 /** vCPUs of a cgroup v2 `cpu.max` quota, or undefined for "max" or unreadable text. */
 export function parseCgroupCpuMax(text: string | undefined): number | undefined {
   const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(text ?? "");
@@ -102,8 +108,7 @@ export function parseCgroupCpuMax(text: string | undefined): number | undefined 
 
 /** Bytes of a cgroup v2 `memory.max`, or undefined for "max" or unreadable text. */
 export function parseCgroupMemoryMax(text: string | undefined): number | undefined {
-  const m = /^\s*(\d+)\s*$/.exec(text ?? "");
-  return m ? Number(m[1]) : undefined;
+  return wholeNumber(text);
 }
 
 /**
@@ -114,10 +119,8 @@ export function parseCgroupMemoryMax(text: string | undefined): number | undefin
  * @see https://docs.kernel.org/admin-guide/cgroup-v1/memory.html
  */
 export function parseCgroupV1MemoryLimit(text: string | undefined): number | undefined {
-  const m = /^\s*(\d+)\s*$/.exec(text ?? "");
-  if (!m) return undefined;
-  const bytes = Number(m[1]);
-  return bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER ? bytes : undefined;
+  const bytes = wholeNumber(text);
+  return bytes !== undefined && bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER ? bytes : undefined;
 }
 
 /**
@@ -126,12 +129,9 @@ export function parseCgroupV1MemoryLimit(text: string | undefined): number | und
  * @see https://docs.kernel.org/scheduler/sched-bwc.html
  */
 export function parseCgroupV1CpuQuota(quota: string | undefined, period: string | undefined): number | undefined {
-  const q = /^\s*(\d+)\s*$/.exec(quota ?? "");
-  const p = /^\s*(\d+)\s*$/.exec(period ?? "");
-  if (!q || !p) return undefined;
-  const periodUs = Number(p[1]);
-  const quotaUs = Number(q[1]);
-  return periodUs > 0 && quotaUs > 0 ? quotaUs / periodUs : undefined;
+  const quotaUs = wholeNumber(quota);
+  const periodUs = wholeNumber(period);
+  return quotaUs !== undefined && periodUs !== undefined && periodUs > 0 && quotaUs > 0 ? quotaUs / periodUs : undefined;
 }
 
 /** The limits known from the ECS task metadata (`TaskMetadata` has the same fields). */

@@ -22,7 +22,7 @@ export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Whether `bytes` start with {@link UTF8_BOM}. */
 export function startsWithBom(bytes: Buffer): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.length >= UTF8_BOM.length && bytes.subarray(0, UTF8_BOM.length).equals(UTF8_BOM);
 }
 
 /** `bytes` without a leading {@link UTF8_BOM}. */

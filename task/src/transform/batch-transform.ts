@@ -47,9 +47,10 @@ const MIN_TRACKED_FIELDS = 64;
  * ends); only the last batch of an input may end inside a record, and says so.
  *
  * Every row is judged by arktype: the record rules type ({@link createRecordRules}) on the
- * facts measured while normalising, and for the rows it refuses, the record schema on the raw
- * values, which names the reason. In a batch that is not all valid UTF-8, the Key and Data of
- * each row are checked (a row with invalid bytes there is rejected, its neighbours are not).
+ * facts measured while normalising; for the rows it refuses, {@link rejectionReason} names the
+ * reason from the same rule table (record-schema.ts). In a batch that is not all valid UTF-8,
+ * the Key and Data of each row are checked (a row with invalid bytes there is rejected, its
+ * neighbours are not).
  */
 export class BatchTransformer {
   private readonly rules: RecordRules;

@@ -10,6 +10,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { imageBuildArgs, pemCertificates } from "../../../infra/image-build.ts";
 import { docker, requireDockerEngine, uniqueName } from "./engine.ts";
 
 const run = promisify(execFile);
@@ -17,8 +18,6 @@ const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The build stage's tag, as task/Dockerfile's first FROM line names it. */
 const buildBase = "node:24-slim";
-
-const certificatePattern = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /**
  * The certificates of a PEM bundle that are not among `builtIn` (compared without whitespace),
@@ -30,7 +29,7 @@ export function extraCertificates(bundle: string, builtIn: readonly string[]): s
   const squash = (pem: string) => pem.replace(/\s+/g, "");
   const known = new Set(builtIn.map(squash));
   const extra: string[] = [];
-  for (const pem of bundle.match(certificatePattern) ?? []) {
+  for (const pem of pemCertificates(bundle)) {
     const key = squash(pem);
     if (known.has(key)) continue;
     known.add(key);
@@ -71,9 +70,12 @@ async function buildTaskImage(): Promise<string> {
   await run("sh", ["scripts/docker/base-images.sh"], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
   taskImageTimings.standInsSeconds = (Date.now() - start) / 1000;
   const ca = await npmExtraCaCerts();
+  const args = imageBuildArgs(ca === "" ? undefined : { path: "npm's cafile (certificates Node lacks)", text: ca });
+  const buildArgs = Object.entries(args).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]);
   start = Date.now();
   const { stdout } = await docker(
-    ["build", "--quiet", "--force-rm", "--network", "host", "--build-arg", `NPM_EXTRA_CA_CERTS=${ca}`, "-f", "task/Dockerfile", "."],
+    // The same build arguments `pulumi up` passes (infra/registry.ts), size guard included.
+    ["build", "--quiet", "--force-rm", "--network", "host", ...buildArgs, "-f", "task/Dockerfile", "."],
     { cwd: root, env: { ...process.env, DOCKER_BUILDKIT: "0" } },
   );
   taskImageTimings.buildSeconds = (Date.now() - start) / 1000;
