@@ -9,6 +9,7 @@ import type { PartInfo } from "./gzip-part-writer.ts";
 import type { FileSink, RunOutput } from "./run-output.ts";
 import { crc32Combine } from "./crc32-combine.ts";
 import { partTarget, splitBalanced, tailPartCount } from "./part-plan.ts";
+import { RowBlocks } from "./row-blocks.ts";
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -30,6 +31,8 @@ export interface BlockGzipWriterOptions {
   memoryBytes: number;
   /** Local folder for that file. */
   spillDir: string;
+  /** Uncompressed bytes per compressed block (see {@link RowBlocks}). Default 1 MiB. */
+  blockBytes?: number;
 }
 
 interface Block {
@@ -62,20 +65,26 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 /** Largest stored (uncompressed) deflate block. */
 const STORED_MAX = 65535;
+/**
+ * Uncompressed bytes per block: enough that zlib's per-call cost and the dictionary each block
+ * starts without are lost in the noise, small enough that two threads share a small output.
+ */
+const BLOCK_BYTES = 1 << 20;
 /** With one slice, rows held back from the open part, so the last part is never a sliver. */
 const MIN_TAIL_BYTES = 8 << 20;
 
 /**
  * Writes clean rows as gzip parts, compressing blocks of rows in parallel on libuv's thread
- * pool. Each block is a raw deflate stream ended by a sync flush, so blocks join into one
+ * pool. The rows are cut into blocks at fixed places ({@link RowBlocks}), so the parts depend
+ * only on the rows and the options, not on the pieces they were written in. Each block is a raw deflate stream ended by a sync flush, so blocks join into one
  * valid gzip member (the way pigz works); the CRC-32 of a part is combined from its blocks'.
  * Level 0 skips zlib: the rows go out as stored deflate blocks, framed as they are written.
  *
  * Parts are written while rows come in: a block goes into the open part once enough rows
  * follow it (see {@link holdBack}), and a part closes at `partBytes`. The held-back tail is
  * written at {@link close}: into the open part with one slice, else split so that the part
- * count is a multiple of the slices (see part-plan.ts). Blocks must hold whole rows; a block's memory must not change until
- * the block is written (the writer keeps no copy).
+ * count is a multiple of the slices (see part-plan.ts). What is written must be whole rows, and
+ * its memory must not change until the writer is closed (the writer may keep a view of it).
  */
 export class BlockGzipWriter {
   /** Blocks not yet written, in order. */
@@ -85,6 +94,7 @@ export class BlockGzipWriter {
   private readonly headerBlock: Buffer;
   private readonly headerCrc: number;
   private readonly target: number;
+  private readonly blocks: RowBlocks;
   private inMemory = 0;
   private file: { dir: string; handle: FileHandle; size: number } | undefined;
   private openingFile: Promise<void> | undefined;
@@ -101,12 +111,18 @@ export class BlockGzipWriter {
     this.headerBlock = deflateRawSync(options.header, { level: options.gzipLevel, finishFlush: constants.Z_SYNC_FLUSH });
     this.headerCrc = crc32(options.header);
     this.target = partTarget(options.partBytes);
+    this.blocks = new RowBlocks(options.blockBytes ?? BLOCK_BYTES);
   }
 
-  /** Adds a block of `rows` whole rows; resolves once it is queued within the concurrency limit. */
+  /** Adds `rows` whole rows; resolves once the blocks they complete are queued within the concurrency limit. */
   async write(data: Buffer, rows: number): Promise<void> {
     if (rows === 0) return;
     this.throwIfFailed();
+    for (const block of this.blocks.push(data, rows)) await this.add(block.data, block.rows);
+  }
+
+  /** Queues one block for compression, then writes into parts the blocks that enough rows follow. */
+  private async add(data: Buffer, rows: number): Promise<void> {
     const block: Block = { rows, rawBytes: data.length, crc: crc32(data), compressedBytes: 0, stored: Promise.resolve(), data: undefined, storedBytes: 0, fileOffset: -1 };
     if (this.options.gzipLevel === 0) {
       block.compressedBytes = data.length + 5 * Math.ceil(data.length / STORED_MAX);
@@ -137,6 +153,8 @@ export class BlockGzipWriter {
   /** Writes what is held back as the last parts; returns every part, in order. */
   async close(): Promise<PartInfo[]> {
     try {
+      const last = this.blocks.flush();
+      if (last) await this.add(last.data, last.rows);
       await Promise.all(this.compressing.splice(0));
       await this.writing;
       this.throwIfFailed();

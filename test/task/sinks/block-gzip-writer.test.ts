@@ -3,13 +3,16 @@ import { spawnSync } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
+import { formatRow } from "../../../task/src/records/rfc4180.ts";
 import { BlockGzipWriter } from "../../../task/src/sinks/block-gzip-writer.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 import { MemoryRunOutput } from "../transform/support/memory-output.ts";
 
-const lineArb = fc.string({ unit: "grapheme", maxLength: 30 }).map((s) => `${s.replace(/\n/g, " ")}\n`);
+/** A clean row as the job writes it: two fields, quoted when they hold quotes, commas or line breaks. */
+const fieldArb = fc.oneof(fc.string({ unit: "grapheme", maxLength: 30 }), fc.stringMatching(/^[a",\r\n]{0,6}$/));
+const lineArb = fc.tuple(fieldArb, fieldArb).map(([key, data]) => formatRow([key, data]));
 
-async function writeAll(blocks: string[][], options: { level: number; slices: number; partBytes: number; memoryBytes: number; spillDir: string }) {
+async function writeAll(blocks: string[][], options: { level: number; slices: number; partBytes: number; memoryBytes: number; spillDir: string; blockBytes?: number }) {
   const output = new MemoryRunOutput();
   const writer = new BlockGzipWriter(output, {
     dir: "clean",
@@ -20,6 +23,7 @@ async function writeAll(blocks: string[][], options: { level: number; slices: nu
     concurrency: 3,
     memoryBytes: options.memoryBytes,
     spillDir: options.spillDir,
+    ...(options.blockBytes !== undefined ? { blockBytes: options.blockBytes } : {}),
   });
   for (const lines of blocks) await writer.write(Buffer.from(lines.join("")), lines.length);
   return { parts: await writer.close(), output };
@@ -38,23 +42,49 @@ describe("BlockGzipWriter", () => {
         fc.integer({ min: 1, max: 4 }),
         fc.constantFrom(1, 50, 1 << 20),
         fc.constantFrom(0, 100, 1 << 20),
-        async (blocks, level, slices, partBytes, memoryBytes) => {
-          const { parts, output } = await writeAll(blocks, { level, slices, partBytes, memoryBytes, spillDir: dir.path });
+        fc.constantFrom(1, 40, 1 << 20),
+        async (blocks, level, slices, partBytes, memoryBytes, blockBytes) => {
+          const { parts, output } = await writeAll(blocks, { level, slices, partBytes, memoryBytes, spillDir: dir.path, blockBytes });
           assert.equal(parts.length % slices, 0);
-          let all = "";
+          const rows = blocks.flat();
+          let row = 0;
           for (const part of parts) {
             const bytes = output.files.get(part.relPath)!;
             assert.equal(part.bytes, bytes.length);
             const text = gunzipSync(bytes).toString("utf8");
             assert.ok(text.startsWith("key,data\n"));
-            const body = text.slice("key,data\n".length);
-            assert.equal(body === "" ? 0 : body.split("\n").length - 1, part.rows);
-            all += body;
+            // The part holds the next `part.rows` rows, whole.
+            assert.equal(text.slice("key,data\n".length), rows.slice(row, row + part.rows).join(""));
+            row += part.rows;
           }
-          assert.equal(all, blocks.flat().join(""));
+          assert.equal(row, rows.length);
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it("writes byte-identical parts for the same rows however they are cut into writes (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(lineArb, { maxLength: 60 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.constantFrom(0, 1, 6),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom(1, 64, 300),
+        async (rows, cuts, level, slices, blockBytes) => {
+          const pieces = (at: number[]) => {
+            const ends = [...new Set(at.map((n) => n % (rows.length + 1)))].sort((a, b) => a - b);
+            return [...ends, rows.length].map((end, k) => rows.slice(k === 0 ? 0 : ends[k - 1], end)).filter((p) => p.length > 0);
+          };
+          const options = { level, slices, partBytes: 200, memoryBytes: 1 << 20, spillDir: dir.path, blockBytes };
+          const whole = await writeAll([rows].filter((p) => p.length > 0), options);
+          const cut = await writeAll(pieces(cuts), options);
+          assert.deepEqual(cut.parts, whole.parts);
+          for (const part of whole.parts) assert.ok(cut.output.files.get(part.relPath)!.equals(whole.output.files.get(part.relPath)!), part.relPath);
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 
@@ -82,7 +112,7 @@ describe("BlockGzipWriter", () => {
 
   it("writes parts while rows come in, holding back only slices × part size", async () => {
     const output = new MemoryRunOutput();
-    const writer = new BlockGzipWriter(output, { dir: "clean", header: "h\n", gzipLevel: 1, partBytes: 100, slices: 2, concurrency: 2, memoryBytes: 1 << 20, spillDir: dir.path });
+    const writer = new BlockGzipWriter(output, { dir: "clean", header: "h\n", gzipLevel: 1, partBytes: 100, slices: 2, concurrency: 2, memoryBytes: 1 << 20, spillDir: dir.path, blockBytes: 1 });
     for (let i = 0; i < 20; i++) await writer.write(Buffer.from(`${String(i).padStart(48, "0")}\n`), 1);
     await new Promise((r) => setTimeout(r, 50));
     assert.ok(output.files.size >= 5, `parts written before close: ${output.files.size}`);

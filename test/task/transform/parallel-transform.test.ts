@@ -72,6 +72,25 @@ describe("transformAndPublish, the engine on every worker count against the simp
     assert.deepEqual(await readdir(spillDir), [], "spill files removed");
   });
 
+  it("writes byte-identical compressed parts spilled or not, on any worker count and batch size", async () => {
+    // Enough rows for several 1 MiB compressed blocks in every part.
+    const { path } = await cachedSample(200_000);
+    const spillDir = join(dir.path, "spill");
+    await mkdir(spillDir);
+    const partsOf = async (extra: Partial<JobOptions>) => {
+      const runId = `r${++runs}`;
+      const summary = await runLocal(path, dir.path, runId, { partBytes: 2_500_000, slices: 2, ...extra });
+      return { summary, files: await Promise.all(summary.parts.map((p) => readFile(join(dir.path, runId, p.relPath)))) };
+    };
+    const base = await partsOf({});
+    assert.ok(base.files.length >= 4, `parts: ${base.files.length}`);
+    for (const extra of [{ workers: 2 }, { workers: 1, memoryBudgetBytes: 0, spillDir }, { workers: 2, batchBytes: 300_000, memoryBudgetBytes: 2_000_000, spillDir }, { batchBytes: 70_000 }]) {
+      const other = await partsOf(extra);
+      assert.deepEqual(other.summary.parts, base.summary.parts, JSON.stringify(extra));
+      other.files.forEach((bytes, k) => assert.ok(bytes.equals(base.files[k]!), `${JSON.stringify(extra)}: part ${k}`));
+    }
+  });
+
   it("makes the clean part count a multiple of the slice count, whatever the worker count", async () => {
     const { path } = await cachedSample(20_000);
     const simple = await oracle(path);
