@@ -6,6 +6,7 @@ import { EtlError } from "../errors.ts";
 import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { inputFingerprint, ledgerInputsText } from "./input-fingerprint.ts";
 import type { LedgerEntry } from "./ledger-sql.ts";
+import { md5RowHash, type RowHashSql } from "./row-hash-sql.ts";
 import type { SqlDialect } from "./sql-quote.ts";
 import { warehouseTables, type WarehouseTables } from "./table-names.ts";
 import type { LoadRequest, LoadResult } from "./warehouse.ts";
@@ -23,6 +24,8 @@ export interface LoadPlan {
   ledger: LedgerEntry;
   /** Rows of the clean parts: what the stage must hold. */
   cleanRows: number;
+  /** The SQL of a row's hash (`md5RowHash`; tests pass a tiny one to force collisions). */
+  rowHash: RowHashSql;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface LoadPlan {
  * @throws EtlError USAGE for a bad run id or table name; INVARIANT_BROKEN when the parts do not
  *   hold exactly the clean rows; INTERNAL for a malformed request.
  */
-export function planLoad(request: LoadRequest, dialect: SqlDialect): LoadPlan {
+export function planLoad(request: LoadRequest, dialect: SqlDialect, rowHash: RowHashSql = md5RowHash): LoadPlan {
   if (!RUN_ID_PATTERN.test(request.runId)) throw new EtlError("USAGE", `not a valid run id: ${JSON.stringify(request.runId)}`);
   const tables = warehouseTables(request.table);
   if (Number.isNaN(Date.parse(request.startedAt))) throw new EtlError("INTERNAL", `startedAt is not an ISO timestamp: ${request.startedAt}`);
@@ -47,6 +50,7 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect): LoadPlan {
     tables,
     fingerprint,
     cleanRows,
+    rowHash,
     ledger: {
       runId: request.runId,
       taskArn: request.taskArn ?? "local",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
 import { insertNewRowsSql, stageRowCheckSql } from "../../../task/src/load/new-rows-sql.ts";
+import { md5RowHash, md5RowHashOf } from "../../../task/src/load/row-hash-sql.ts";
 import { inRolledBackTransaction, insertRows, ledgerRow, pgliteWithTables, tables } from "./support/pglite-tables.ts";
 
 const FP = "f".repeat(64);
@@ -44,36 +45,67 @@ describe("insertNewRowsSql", () => {
     db = await pgliteWithTables();
   });
 
-  it("reads in Redshift's dialect as an anti-join on key and data under the ledger guard", () => {
-    assert.equal(
-      insertNewRowsSql("redshift", tables, "run-1", FP),
-      [
-        `INSERT INTO ${target} ("key", "data", "run_id", "loaded_at")`,
-        `SELECT n."key", n."data", 'run-1', GETDATE()`,
-        "FROM (",
-        `  SELECT DISTINCT s."key", s."data"`,
-        `  FROM ${stage} AS s`,
-        `  WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t."key" = s."key" AND t."data" = s."data")`,
-        ") AS n",
-        `WHERE NOT EXISTS (SELECT 1 FROM ${ledger} AS l WHERE l."input_fingerprint" = '${FP}' AND l."status" = 'loaded')`,
-      ].join("\n"),
-    );
+  const md5 = (alias: string) => `MD5(CAST(LENGTH("${alias}"."key") AS VARCHAR(10)) || ':' || "${alias}"."key" || "${alias}"."data")`;
+  const redshiftSql = [
+    `INSERT INTO ${target} ("key", "data", "row_hash", "run_id", "loaded_at")`,
+    `SELECT n."key", n."data", n."row_hash", 'run-1', GETDATE()`,
+    "FROM (",
+    `  SELECT d."key", d."data", ${md5("d")} AS "row_hash"`,
+    `  FROM (SELECT DISTINCT s."key", s."data" FROM ${stage} AS s) AS d`,
+    ") AS n",
+    `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t."row_hash" = n."row_hash" AND t."key" = n."key" AND t."data" = n."data")`,
+    `  AND NOT EXISTS (SELECT 1 FROM ${ledger} AS l WHERE l."input_fingerprint" = '${FP}' AND l."status" = 'loaded')`,
+  ];
+
+  it("reads in Redshift's dialect as an anti-join on the row hash, then key and data, under the ledger guard", () => {
+    assert.equal(insertNewRowsSql("redshift", tables, "run-1", FP), redshiftSql.join("\n"));
+  });
+
+  it("has the same shape in Postgres's dialect, its clock, and inserts in row_hash order for the index", () => {
+    const postgres = [...redshiftSql.map((line) => line.replace("GETDATE()", "now()")), `ORDER BY n."row_hash"`];
+    assert.equal(insertNewRowsSql("postgres", tables, "run-1", FP), postgres.join("\n"));
+  });
+
+  it("hashes with the expression it is given", () => {
+    assert.match(insertNewRowsSql("redshift", tables, "run-1", FP, (a) => `H(${a})`), /SELECT d\."key", d\."data", H\(d\) AS "row_hash"/);
   });
 
   it("inserts only the staged rows the target lacks, each once, stamped with the run id", async () => {
     await inRolledBackTransaction(db, async (tx) => {
       const old = new Date("2025-01-01T00:00:00Z");
-      await insertRows(tx, target, [["a", "1", "run-0", old], ["b", "2", "run-0", old]]);
+      await insertRows(tx, target, [["a", "1", "run-0", old, md5RowHashOf("a", "1")], ["b", "2", "run-0", old, md5RowHashOf("b", "2")]]);
       await insertRows(tx, stage, [["a", "1"], ["b", "other"], ["c", "3"], ["c", "3"]]);
       const result = await tx.query(insertNewRowsSql("postgres", tables, "run-1", FP));
       assert.equal(result.affectedRows, 2);
-      const { rows } = await tx.query<{ key: string; data: string; run_id: string }>(`SELECT key, data, run_id FROM ${target} ORDER BY key, data`);
+      const { rows } = await tx.query<{ key: string; data: string; run_id: string; row_hash: string }>(`SELECT key, data, run_id, row_hash FROM ${target} ORDER BY key, data`);
       assert.deepEqual(rows, [
-        { key: "a", data: "1", run_id: "run-0" },
-        { key: "b", data: "2", run_id: "run-0" },
-        { key: "b", data: "other", run_id: "run-1" },
-        { key: "c", data: "3", run_id: "run-1" },
+        { key: "a", data: "1", run_id: "run-0", row_hash: md5RowHashOf("a", "1") },
+        { key: "b", data: "2", run_id: "run-0", row_hash: md5RowHashOf("b", "2") },
+        { key: "b", data: "other", run_id: "run-1", row_hash: md5RowHashOf("b", "other") },
+        { key: "c", data: "3", run_id: "run-1", row_hash: md5RowHashOf("c", "3") },
       ]);
+    });
+  });
+
+  it("inserts rows whose hash collides with a present row's but whose key or data differ, and never an exact duplicate", async () => {
+    const tiny = (alias: string) => `LEFT(${md5RowHash(alias)}, 1)`;
+    const present = Array.from({ length: 40 }, (_, i) => [`k${i}`, `d${i}`] as const);
+    await inRolledBackTransaction(db, async (tx) => {
+      await insertRows(tx, stage, present);
+      assert.equal((await tx.query(insertNewRowsSql("postgres", tables, "run-0", FP, tiny))).affectedRows, 40);
+      await tx.exec(`DELETE FROM ${stage}`);
+      // 40 rows in 16 hash values: every new row below shares its hash with present rows.
+      const staged = [...present.slice(0, 20), ["k0", "other"], ["k1x", "d1"], ["k2", "d2 "]] as const;
+      await insertRows(tx, stage, staged);
+      assert.equal((await tx.query(insertNewRowsSql("postgres", tables, "run-1", "e".repeat(64), tiny))).affectedRows, 3);
+      const { rows } = await tx.query<{ key: string; data: string; run_id: string; row_hash: string }>(`SELECT key, data, run_id, row_hash FROM ${target}`);
+      assert.equal(rows.length, 43);
+      assert.ok(new Set(rows.map((r) => r.row_hash)).size <= 16, "the tiny hash collides");
+      for (const row of rows) assert.equal(row.row_hash, md5RowHashOf(row.key, row.data).slice(0, 1));
+      assert.deepEqual(
+        rows.filter((r) => r.run_id === "run-1").map((r) => `${r.key}|${r.data}`).sort(),
+        ["k0|other", "k1x|d1", "k2|d2 "],
+      );
     });
   });
 
