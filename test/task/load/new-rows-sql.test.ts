@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { insertNewRowsSql, stageRowCheckSql } from "../../../task/src/load/new-rows-sql.ts";
-import { md5RowHash, md5RowHashOf } from "../../../task/src/load/row-hash-sql.ts";
+import { insertNewRowsSql, postgresNewRowsSettingsSql, stageRowCheckSql } from "../../../task/src/load/new-rows-sql.ts";
+import { md5RowHash, md5RowHashOf, rowHashIndexDdl } from "../../../task/src/load/row-hash-sql.ts";
 import { inRolledBackTransaction, insertRows, ledgerRow, pgliteWithTables, tables } from "./support/pglite-tables.ts";
 
 const FP = "f".repeat(64);
@@ -61,9 +61,22 @@ describe("insertNewRowsSql", () => {
     assert.equal(insertNewRowsSql("redshift", tables, "run-1", FP), redshiftSql.join("\n"));
   });
 
-  it("has the same shape in Postgres's dialect, its clock, and inserts in row_hash order for the index", () => {
-    const postgres = [...redshiftSql.map((line) => line.replace("GETDATE()", "now()")), `ORDER BY n."row_hash"`];
+  it("has the same shape in Postgres's dialect, with its clock, the new rows in row_hash order for the index", () => {
+    const postgres = redshiftSql.map((line) => line.replace("GETDATE()", "now()"));
+    postgres.splice(5, 0, `  ORDER BY "row_hash"`);
     assert.equal(insertNewRowsSql("postgres", tables, "run-1", FP), postgres.join("\n"));
+  });
+
+  it("on Postgres, after its settings, probes the row_hash index in hash order rather than sorting or hashing the target", async () => {
+    await inRolledBackTransaction(db, async (tx) => {
+      await tx.exec(rowHashIndexDdl(tables.target));
+      for (const sql of postgresNewRowsSettingsSql()) await tx.exec(sql);
+      const plan = (await tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${insertNewRowsSql("postgres", tables, "run-1", FP)}`)).rows.map((r) => r["QUERY PLAN"]).join("\n");
+      assert.match(plan, /Nested Loop Anti Join/);
+      assert.match(plan, /Index Scan using cti_records_row_hash on cti_records t/);
+      assert.match(plan, /Sort Key: \(md5\(/);
+      assert.doesNotMatch(plan, /Hash Join|Hash Anti|Merge/);
+    });
   });
 
   it("hashes with the expression it is given", () => {
