@@ -8,7 +8,7 @@ import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
 import { insertNewRowsSql, postgresNewRowsSettingsSql } from "./new-rows-sql.ts";
 import { analyzeStageSql } from "./postgres-stage-sql.ts";
-import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
+import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashIndexLookupSql, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
 import { fileUrlPartReader, gunzipped, type PartReader } from "./part-reader.ts";
 import type { PostgresSession, PostgresTransaction } from "./postgres-session.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
@@ -103,9 +103,12 @@ function stagingError(url: string, error: unknown): EtlError {
  * and makes sure a new target has its index.
  */
 async function ensureRowHash(tx: PostgresTransaction, plan: LoadPlan): Promise<void> {
-  const found = await tx.query(rowHashColumnLookupSql("postgres", plan.tables.target));
-  const statements = found.rows.length > 0 ? [rowHashIndexDdl(plan.tables.target)] : rowHashMigrationSql("postgres", plan.tables.target, plan.rowHash);
-  for (const sql of statements) await tx.query(sql);
+  const target = plan.tables.target;
+  if ((await tx.query(rowHashColumnLookupSql("postgres", target))).rows.length === 0) {
+    for (const sql of rowHashMigrationSql("postgres", target, plan.rowHash)) await tx.query(sql);
+  } else if ((await tx.query(rowHashIndexLookupSql(target))).rows[0]?.[0] !== true) {
+    await tx.query(rowHashIndexDdl(target));
+  }
 }
 
 async function findPriorLoad(db: Pick<PostgresTransaction, "query">, plan: LoadPlan): Promise<PriorLoad> {

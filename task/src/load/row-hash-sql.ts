@@ -87,6 +87,17 @@ export function rowHashIndexDdl(table: TableName): string {
 }
 
 /**
+ * Postgres: one row, `true` when the `row_hash` index exists. Looked up before creating it:
+ * `CREATE INDEX IF NOT EXISTS` checks that the user owns the table before it looks for the
+ * index, and a load user granted only INSERT and SELECT on an administrator's table must still
+ * load.
+ */
+export function rowHashIndexLookupSql(table: TableName): string {
+  const index = sqlTableName({ ...table, name: rowHashIndexName(table) });
+  return `SELECT pg_catalog.to_regclass(${quoteLiteral("postgres", index)}) IS NOT NULL AS present`;
+}
+
+/**
  * The statements that give a target created before `row_hash` its column, in order:
  * - Postgres: add it (nullable, so the add is instant), fill it, make it NOT NULL like a new
  *   table's, index it. All transactional: run inside the load's transaction, so a failed load

@@ -256,6 +256,16 @@ describe("PostgresWarehouse", () => {
       if (db && !db.closed) await db.close();
     });
 
+    it("loads into a table an administrator made and granted it INSERT and SELECT on, without owning it", async () => {
+      await db.exec(`RESET ROLE; CREATE ROLE admin; GRANT CREATE, USAGE ON SCHEMA granted TO admin; GRANT pg_read_server_files TO admin; SET ROLE admin;`);
+      const seed = await writeRun("granted.admin_records", ["seed"], [rowsRange(0, 2)]);
+      await new PostgresWarehouse(pgliteSession(db, false)).load(seed);
+      // UPDATE on the ledger: its LOCK … IN EXCLUSIVE MODE asks for it.
+      await db.exec(`GRANT SELECT, INSERT ON granted.admin_records, granted.admin_records_ledger TO etl; GRANT UPDATE ON granted.admin_records_ledger TO etl; SET ROLE etl;`);
+      const request = await writeRun("granted.admin_records", ["d1"], [rowsRange(1, 3)]);
+      assert.deepEqual(await new PostgresWarehouse(pgliteSession(db, false)).load(request), { outcome: "loaded", loadedBy: request.runId, loaded: 2, alreadyPresent: 1 });
+    });
+
     it("loads into the schema it was given without needing to create schemas", async () => {
       const request = await writeRun("granted.cti_records", ["d1"], [rowsRange(0, 3)]);
       const wh = new PostgresWarehouse(pgliteSession(db, false));

@@ -5,6 +5,7 @@ import {
   md5RowHashOf,
   rowHashColumnLookupSql,
   rowHashIndexDdl,
+  rowHashIndexLookupSql,
   rowHashIndexName,
   rowHashMigrationNeeded,
   rowHashMigrationSql,
@@ -131,6 +132,18 @@ describe("rowHashIndexDdl", () => {
       await db.exec(rowHashIndexDdl(table));
       await db.exec(rowHashIndexDdl(table));
       assert.equal((await db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'hash_check_row_hash'")).rows.length, 1);
+    });
+  });
+});
+
+describe("rowHashIndexLookupSql", () => {
+  it("is true once the index exists, for a qualified or an unqualified name", async () => {
+    await rolledBack(async (db) => {
+      await db.exec("CREATE TABLE public.hash_check (key TEXT, data TEXT, row_hash VARCHAR(32))");
+      const present = async (name: string) => (await db.query<{ present: boolean }>(rowHashIndexLookupSql(parseTableName(name)))).rows[0]!.present;
+      assert.deepEqual([await present("public.hash_check"), await present("hash_check")], [false, false]);
+      await db.exec(rowHashIndexDdl(table));
+      assert.deepEqual([await present("public.hash_check"), await present("hash_check"), await present("other.hash_check")], [true, true, false]);
     });
   });
 });
