@@ -68,17 +68,37 @@ export function insertNewRowsSql(
 }
 
 /**
+ * Postgres: one row, the sizes in bytes of the target and of the filled stage, which decide
+ * the plan of the insert (see {@link probeTargetIndex}).
+ * @see https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-DBSIZE
+ */
+export function tableSizesSql(tables: WarehouseTables): string {
+  const size = (name: string) => `pg_catalog.pg_relation_size(${quoteLiteral("postgres", name)})`;
+  return `SELECT ${size(sqlTableName(tables.target))} AS target_bytes, ${size(sqlTableName(tables.stage))} AS stage_bytes`;
+}
+
+/**
+ * Whether the insert should probe the target's `row_hash` index row by row, in hash order:
+ * once the target is at least as large as the stage. Below that, hashing or sorting the
+ * whole target is cheaper than a probe per staged row (an empty warehouse's first load), and
+ * the planner's own choice stands.
+ */
+export function probeTargetIndex(targetBytes: number, stageBytes: number): boolean {
+  return targetBytes >= stageBytes;
+}
+
+/**
  * Postgres: settings for the rest of the load's transaction (`SET LOCAL`), before the insert
  * of new rows.
- * - No merge or hash join: the planner prices each index probe as a random read and would
- *   rather sort or hash the whole target, a cost that grows with the table's history; it
- *   cannot know the probes come in index order (1M new rows into PGlite holding 5M: 20 s
- *   sorting the target, 5 s probing in order).
  * - `work_mem` 128 MB: the DISTINCT and the sort of a million staged rows stay in memory
  *   instead of spilling to temporary files (the default is 4 MB).
+ * - When `probeIndex` ({@link probeTargetIndex}): no merge or hash join. The planner prices
+ *   each index probe as a random read and would rather sort or hash the whole target, a cost
+ *   that grows with the table's history; it cannot know the probes come in index order
+ *   (1M new rows into PGlite holding 5M: 20 s sorting the target, 5 s probing in order).
  * @see https://www.postgresql.org/docs/current/runtime-config-query.html#RUNTIME-CONFIG-QUERY-ENABLE
  * @see https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-WORK-MEM
  */
-export function postgresNewRowsSettingsSql(): string[] {
-  return ["SET LOCAL enable_mergejoin = off", "SET LOCAL enable_hashjoin = off", "SET LOCAL work_mem = '128MB'"];
+export function postgresNewRowsSettingsSql(probeIndex: boolean): string[] {
+  return [...(probeIndex ? ["SET LOCAL enable_mergejoin = off", "SET LOCAL enable_hashjoin = off"] : []), "SET LOCAL work_mem = '128MB'"];
 }

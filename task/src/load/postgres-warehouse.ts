@@ -6,7 +6,7 @@
 import { EtlError } from "../errors.ts";
 import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
-import { insertNewRowsSql, postgresNewRowsSettingsSql } from "./new-rows-sql.ts";
+import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, tableSizesSql } from "./new-rows-sql.ts";
 import { analyzeStageSql } from "./postgres-stage-sql.ts";
 import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashIndexLookupSql, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
 import { fileUrlPartReader, gunzipped, type PartReader } from "./part-reader.ts";
@@ -49,7 +49,8 @@ export class PostgresWarehouse implements Warehouse {
       await this.stageParts(tx, plan, request.parts, signal);
       // Autovacuum never analyzes a temporary table: without this the planner guesses the stage's size.
       await tx.query(analyzeStageSql(plan.tables));
-      for (const sql of postgresNewRowsSettingsSql()) await tx.query(sql);
+      const [targetBytes, stageBytes] = (await tx.query(tableSizesSql(plan.tables))).rows[0]!.map(Number);
+      for (const sql of postgresNewRowsSettingsSql(probeTargetIndex(targetBytes!, stageBytes!))) await tx.query(sql);
       const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash))).rowCount;
       const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded))).rowCount;
       if (recorded !== 1) throw new EtlError("INTERNAL", `the ledger row of run ${request.runId} was not written (${recorded} rows); rolled back`);

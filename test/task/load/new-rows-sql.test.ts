@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { insertNewRowsSql, postgresNewRowsSettingsSql, stageRowCheckSql } from "../../../task/src/load/new-rows-sql.ts";
+import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, stageRowCheckSql, tableSizesSql } from "../../../task/src/load/new-rows-sql.ts";
 import { md5RowHash, md5RowHashOf, rowHashIndexDdl } from "../../../task/src/load/row-hash-sql.ts";
 import { inRolledBackTransaction, insertRows, ledgerRow, pgliteWithTables, tables } from "./support/pglite-tables.ts";
 
@@ -39,6 +39,32 @@ describe("stageRowCheckSql", () => {
   });
 });
 
+describe("probeTargetIndex and postgresNewRowsSettingsSql", () => {
+  it("probes the index once the target is at least as large as the stage", () => {
+    assert.equal(probeTargetIndex(0, 8192), false);
+    assert.equal(probeTargetIndex(8191, 8192), false);
+    assert.equal(probeTargetIndex(8192, 8192), true);
+    assert.equal(probeTargetIndex(10 ** 9, 8192), true);
+  });
+
+  it("turns merge and hash joins off only to probe the index, and always gives the sort and DISTINCT memory", () => {
+    assert.deepEqual(postgresNewRowsSettingsSql(true), ["SET LOCAL enable_mergejoin = off", "SET LOCAL enable_hashjoin = off", "SET LOCAL work_mem = '128MB'"]);
+    assert.deepEqual(postgresNewRowsSettingsSql(false), ["SET LOCAL work_mem = '128MB'"]);
+  });
+});
+
+describe("tableSizesSql", () => {
+  it("reads the target's and the stage's sizes in bytes", async () => {
+    const db = await pgliteWithTables();
+    await inRolledBackTransaction(db, async (tx) => {
+      await insertRows(tx, stage, [["a", "1"]]);
+      const { rows } = await tx.query<{ target_bytes: number; stage_bytes: number }>(tableSizesSql(tables));
+      assert.equal(Number(rows[0]!.target_bytes), 0);
+      assert.ok(Number(rows[0]!.stage_bytes) >= 8192);
+    });
+  });
+});
+
 describe("insertNewRowsSql", () => {
   let db: PGlite;
   before(async () => {
@@ -70,7 +96,7 @@ describe("insertNewRowsSql", () => {
   it("on Postgres, after its settings, probes the row_hash index in hash order rather than sorting or hashing the target", async () => {
     await inRolledBackTransaction(db, async (tx) => {
       await tx.exec(rowHashIndexDdl(tables.target));
-      for (const sql of postgresNewRowsSettingsSql()) await tx.exec(sql);
+      for (const sql of postgresNewRowsSettingsSql(true)) await tx.exec(sql);
       const plan = (await tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${insertNewRowsSql("postgres", tables, "run-1", FP)}`)).rows.map((r) => r["QUERY PLAN"]).join("\n");
       assert.match(plan, /Nested Loop Anti Join/);
       assert.match(plan, /Index Scan using cti_records_row_hash on cti_records t/);
