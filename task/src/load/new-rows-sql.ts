@@ -34,9 +34,9 @@ export function stageRowCheckSql(dialect: SqlDialect, tables: WarehouseTables, e
  * MERGE needs a WHEN MATCHED action, and there is nothing to update.
  *
  * The anti-join matches on `row_hash` first, a fixed-width column the Postgres target indexes
- * and the Redshift target is distributed by, so its cost follows the staged rows, not the
- * table's history; `key` and `data` are still compared, so rows whose hashes collide are told
- * apart. `rowHash` is the hash's SQL (tests force collisions with a tiny one).
+ * and the Redshift target is distributed by (collocated), rather than comparing two long texts
+ * across the whole table; `key` and `data` are still compared, so rows whose hashes collide
+ * are told apart. `rowHash` is the hash's SQL (tests force collisions with a tiny one).
  *
  * Postgres: the new rows come in `row_hash` order (an ORDER BY in the derived table keeps
  * Postgres from flattening it), so the index probes and the index inserts walk the B-tree
