@@ -58,7 +58,7 @@ export function insertNewRowsSql(
     `INSERT INTO ${target} (${q("key")}, ${q("data")}, ${hash}, ${q("run_id")}, ${q("loaded_at")})`,
     `SELECT n.${q("key")}, n.${q("data")}, n.${hash}, ${quoteLiteral(dialect, runId)}, ${nowSql(dialect)}`,
     `FROM (`,
-    `  SELECT d.${q("key")}, d.${q("data")}, ${rowHash("d")} AS ${hash}`,
+    `  SELECT d.${q("key")}, d.${q("data")}, ${rowHash("d", dialect)} AS ${hash}`,
     `  FROM (SELECT DISTINCT s.${q("key")}, s.${q("data")} FROM ${sqlTableName(tables.stage)} AS s) AS d`,
     ...(dialect === "postgres" ? [`  ORDER BY ${hash}`] : []),
     `) AS n`,

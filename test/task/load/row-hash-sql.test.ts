@@ -11,6 +11,7 @@ import {
   rowHashMigrationSql,
 } from "../../../task/src/load/row-hash-sql.ts";
 import { MAX_IDENTIFIER_BYTES, parseTableName } from "../../../task/src/load/table-names.ts";
+import { installRedshiftShims } from "../../support/redshift-data-emulator/redshift-shims.ts";
 import { translateStatement } from "../../support/redshift-data-emulator/translate.ts";
 import { sharedPglite } from "./support/shared-pglite.ts";
 import { oldTargetDdl } from "./support/old-target.ts";
@@ -36,11 +37,11 @@ describe("md5RowHash", () => {
     ["back\\slash", "10:"],
   ];
 
-  it("is MD5 of the key's length in characters, a colon, the key and the data, in SQL as in JavaScript", async () => {
+  it("is the first 15 hex digits of MD5 of the key's length in characters, a colon, the key and the data, as a BIGINT, in SQL as in JavaScript", async () => {
     await rolledBack(async (db) => {
       for (const [key, data] of rows) {
-        const { rows: got } = await db.query<{ h: string }>(`SELECT ${md5RowHash("r")} AS h FROM (SELECT $1::text AS key, $2::text AS data) AS r`, [key, data]);
-        assert.equal(got[0]!.h, md5RowHashOf(key, data), JSON.stringify([key, data]));
+        const { rows: got } = await db.query<{ h: unknown }>(`SELECT ${md5RowHash("r", "postgres")} AS h FROM (SELECT $1::text AS key, $2::text AS data) AS r`, [key, data]);
+        assert.equal(String(got[0]!.h), md5RowHashOf(key, data), JSON.stringify([key, data]));
       }
     });
   });
@@ -51,8 +52,8 @@ describe("md5RowHash", () => {
     assert.equal(new Set(rows.map(([k, d]) => md5RowHashOf(k, d))).size, rows.length);
   });
 
-  it("is SQL the Redshift emulator passes through unchanged", () => {
-    const sql = `SELECT ${md5RowHash("t")} FROM "t"`;
+  it("is, in Redshift's dialect, SQL the Redshift emulator passes through unchanged (its STRTOL is a shim)", () => {
+    const sql = `SELECT ${md5RowHash("t", "redshift")} FROM "t"`;
     assert.deepEqual(translateStatement(sql), { kind: "sql", sql });
   });
 });
@@ -76,7 +77,7 @@ describe("rowHashIndexName", () => {
 describe("rowHashColumnLookupSql", () => {
   it("finds row_hash in a current table and nothing in one made by the old DDL, qualified or not", async () => {
     await rolledBack(async (db) => {
-      await db.exec(`CREATE TABLE public.hash_new (key TEXT, data TEXT, row_hash VARCHAR(32)); ${oldTargetDdl("public.hash_old")}`);
+      await db.exec(`CREATE TABLE public.hash_new (key TEXT, data TEXT, row_hash BIGINT); ${oldTargetDdl("public.hash_old")}`);
       for (const name of ["public.hash_new", "hash_new"]) {
         assert.equal((await db.query(rowHashColumnLookupSql("postgres", parseTableName(name)))).rows.length, 1, name);
       }
@@ -94,7 +95,7 @@ describe("rowHashMigrationSql", () => {
       await db.exec(`INSERT INTO public.hash_check VALUES ('a', '1', 'run-0', now()), ('ü', 'x,y', 'run-0', now())`);
       for (const sql of rowHashMigrationSql("postgres", table, md5RowHash)) await db.exec(sql);
       const { rows } = await db.query<{ key: string; data: string; row_hash: string }>("SELECT key, data, row_hash FROM public.hash_check ORDER BY key");
-      assert.deepEqual(rows.map((r) => r.row_hash), rows.map((r) => md5RowHashOf(r.key, r.data)));
+      assert.deepEqual(rows.map((r) => String(r.row_hash)), rows.map((r) => md5RowHashOf(r.key, r.data)));
       const index = await db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'hash_check'");
       assert.deepEqual(index.rows.map((r) => r.indexdef), ["CREATE INDEX hash_check_row_hash ON public.hash_check USING btree (row_hash)"]);
       // Last: the failed statement aborts the transaction.
@@ -104,7 +105,7 @@ describe("rowHashMigrationSql", () => {
 
   it("for Redshift adds the column NOT NULL with a default, fills it, and makes it the distribution key", () => {
     assert.deepEqual(rowHashMigrationSql("redshift", table, (a) => `H(${a})`), [
-      `ALTER TABLE "public"."hash_check" ADD COLUMN "row_hash" VARCHAR(32) DEFAULT '' NOT NULL`,
+      `ALTER TABLE "public"."hash_check" ADD COLUMN "row_hash" BIGINT DEFAULT 0 NOT NULL`,
       `UPDATE "public"."hash_check" AS t SET "row_hash" = H(t)`,
       `ALTER TABLE "public"."hash_check" ALTER DISTSTYLE KEY DISTKEY "row_hash"`,
     ]);
@@ -114,12 +115,13 @@ describe("rowHashMigrationSql", () => {
     await rolledBack(async (db) => {
       await db.exec(oldTargetDdl("public.hash_check"));
       await db.exec(`INSERT INTO public.hash_check VALUES ('a', '1', 'run-0', now())`);
+      await installRedshiftShims(db as PGlite);
       for (const sql of rowHashMigrationSql("redshift", table, md5RowHash)) {
         const translated = translateStatement(sql);
         if (translated.kind === "sql") await db.exec(translated.sql);
         else assert.equal(translated.kind, "no-op", sql);
       }
-      const { rows } = await db.query<{ row_hash: string }>("SELECT row_hash FROM public.hash_check");
+      const { rows } = await db.query<{ row_hash: string }>("SELECT row_hash::text FROM public.hash_check");
       assert.deepEqual(rows, [{ row_hash: md5RowHashOf("a", "1") }]);
     });
   });
@@ -128,7 +130,7 @@ describe("rowHashMigrationSql", () => {
 describe("rowHashIndexDdl", () => {
   it("creates the index once: IF NOT EXISTS", async () => {
     await rolledBack(async (db) => {
-      await db.exec("CREATE TABLE public.hash_check (key TEXT, data TEXT, row_hash VARCHAR(32))");
+      await db.exec("CREATE TABLE public.hash_check (key TEXT, data TEXT, row_hash BIGINT)");
       await db.exec(rowHashIndexDdl(table));
       await db.exec(rowHashIndexDdl(table));
       assert.equal((await db.query("SELECT 1 FROM pg_indexes WHERE indexname = 'hash_check_row_hash'")).rows.length, 1);
@@ -139,7 +141,7 @@ describe("rowHashIndexDdl", () => {
 describe("rowHashIndexLookupSql", () => {
   it("is true once the index exists, for a qualified or an unqualified name", async () => {
     await rolledBack(async (db) => {
-      await db.exec("CREATE TABLE public.hash_check (key TEXT, data TEXT, row_hash VARCHAR(32))");
+      await db.exec("CREATE TABLE public.hash_check (key TEXT, data TEXT, row_hash BIGINT)");
       const present = async (name: string) => (await db.query<{ present: boolean }>(rowHashIndexLookupSql(parseTableName(name)))).rows[0]!.present;
       assert.deepEqual([await present("public.hash_check"), await present("hash_check")], [false, false]);
       await db.exec(rowHashIndexDdl(table));

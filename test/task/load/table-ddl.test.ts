@@ -26,7 +26,7 @@ describe("targetTableDdl", () => {
         '  "data" VARCHAR(65535) NOT NULL,',
         '  "run_id" VARCHAR(128) NOT NULL,',
         '  "loaded_at" TIMESTAMP NOT NULL,',
-        '  "row_hash" VARCHAR(32) NOT NULL',
+        '  "row_hash" BIGINT NOT NULL',
         ")",
         'DISTSTYLE KEY DISTKEY ("row_hash")',
         'SORTKEY ("loaded_at")',
@@ -37,7 +37,7 @@ describe("targetTableDdl", () => {
   it("creates the Postgres target with TEXT and TIMESTAMPTZ and no Redshift attributes", () => {
     const sql = targetTableDdl("postgres", tables);
     assert.match(sql, /"key" TEXT NOT NULL/);
-    assert.match(sql, /"loaded_at" TIMESTAMPTZ NOT NULL,\n {2}"row_hash" VARCHAR\(32\) NOT NULL\n\)$/);
+    assert.match(sql, /"loaded_at" TIMESTAMPTZ NOT NULL,\n {2}"row_hash" BIGINT NOT NULL\n\)$/);
     assert.doesNotMatch(sql, /DIST|SORTKEY/);
   });
 });
