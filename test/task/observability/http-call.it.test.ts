@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from "undici";
 import { sendHttp } from "../../../task/src/observability/http-call.ts";
 import { callDeadlineMs, type RetryPolicy } from "../../../task/src/observability/http-retry.ts";
 import { refusedUrl, startHttpStub, type HttpStub } from "../../support/http-stub.ts";
@@ -100,6 +101,20 @@ describe("sendHttp (against a local server)", () => {
       assert.equal(received, 1);
     } finally {
       await broken.stop();
+    }
+  });
+
+  it("goes through an undici Agent of its own, whatever the global dispatcher is", async () => {
+    // Node's bundled undici may own the global dispatcher; its older handler API rejects the retry handler.
+    const global = getGlobalDispatcher();
+    const foreign = { dispatch: () => assert.fail("the global dispatcher was used") } as unknown as Dispatcher;
+    stub.route("GET", "/ping", { status: 503 }, { status: 200, body: "OK" });
+    setGlobalDispatcher(foreign);
+    try {
+      const result = await sendHttp({ method: "GET", url: `${stub.url}/ping` }, policy);
+      assert.deepEqual(result, { ok: true, status: 200, body: "OK", attempts: 2 });
+    } finally {
+      setGlobalDispatcher(global);
     }
   });
 
