@@ -79,7 +79,7 @@ describe("transformAndPublish, the engine on every worker count against the simp
     await mkdir(spillDir);
     const partsOf = async (extra: Partial<JobOptions>) => {
       const runId = `r${++runs}`;
-      const summary = await runLocal(path, dir.path, runId, { partBytes: 2_500_000, slices: 2, ...extra });
+      const summary = await runLocal(path, dir.path, runId, { partBytes: 2_500_000, sliceCount: 2, ...extra });
       return { summary, files: await Promise.all(summary.parts.map((p) => readFile(join(dir.path, runId, p.relPath)))) };
     };
     const base = await partsOf({});
