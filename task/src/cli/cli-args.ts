@@ -108,7 +108,8 @@ Usage:
 Commands:
   run        Run the job once and load the clean rows into the warehouse (see cti-etl run --help).
   sql        Query the warehouse (read-only), e.g. cti-etl sql "SELECT count(*) FROM public.cti_records".
-  status     The last runs from the run ledger: when, input, counts, loaded, duration, outcome.
+  status     The last runs from the run ledger: their trend (sparklines of rows read and of the
+             rejected ratio), then when, input, counts, loaded, duration, outcome.
 
 Exit codes:
   0  success
@@ -184,7 +185,9 @@ prints the rows as a table, or as one JSON object per line with --json.
 export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
 
 Prints the last N runs (default 10) recorded in the run ledger of the warehouse the job
-loads into: when each ran, its input, counts, rows loaded, duration and outcome.
+loads into: first their trend at a glance, oldest to newest (sparklines of the rows read and
+of the rejected ratio, with the lowest, highest and latest value), then a table of when each
+ran, its input, counts, rows loaded, duration and outcome.
 `;
 
 /** A flag's value checked by the type its variable has (`--workers` as `CTI_WORKERS`), else `fallback`. */
