@@ -8,7 +8,9 @@ import "./records/arktype-startup.ts";
 import { S3Client } from "@aws-sdk/client-s3";
 import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
-import { formatReadableSummary, terminalProgress } from "./cli/progress.ts";
+import { chooseOutputMode } from "./cli/output-mode.ts";
+import { countReads, RunProgressView } from "./cli/progress.ts";
+import { formatReadableSkip, formatReadableSummary } from "./cli/readable-summary.ts";
 import { readHostResources } from "./config/host-resources.ts";
 import { parseSettings, type Settings } from "./config/settings.ts";
 import { sizeRun } from "./config/sizing.ts";
@@ -32,6 +34,7 @@ import { s3Input } from "./source/s3-input.ts";
 import { S3RunOutput } from "./sinks/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 import { createWarehouse } from "./load/create-warehouse.ts";
+import { partReaderFor } from "./load/part-reader.ts";
 
 /** Adapters are built lazily: a local run never constructs an AWS client. */
 function adapters(settings: Settings) {
@@ -46,9 +49,10 @@ function adapters(settings: Settings) {
   };
 }
 
-function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client): RunWarehouse {
+/** `onPartBytes`: told the bytes of clean parts a Postgres warehouse reads (the load's progress bar). */
+function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client, onPartBytes?: (n: number) => void): RunWarehouse {
   return {
-    open: () => createWarehouse(choice.config, { s3: s3() }),
+    open: () => createWarehouse(choice.config, { s3: s3(), ...(onPartBytes ? { readPart: countReads(partReaderFor(s3()), onPartBytes) } : {}) }),
     dialect: choice.config.kind === "redshift" ? "redshift" : "postgres",
     table: choice.table,
     describe: choice.describe,
@@ -59,13 +63,27 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
   const runId = command.runId ?? newRunId(new Date());
   const choice = selectWarehouse(settings.warehouse, { warehouse: command.warehouse, table: command.table });
   const deadlineSeconds = settings.deadlineSeconds;
-  const observer = await startRunObserver(settings.observability, runId, { stderr: process.stderr });
+  // What goes where (cli/output-mode.ts): progress, readable lines and summary for a person on
+  // stderr; JSON lines off a terminal; the JSON summary on stdout when it is not a terminal.
+  const mode = chooseOutputMode({
+    logFormat: settings.observability.log.format,
+    json: command.json,
+    progress: command.progress,
+    stderrIsTty: process.stderr.isTTY === true,
+    stdoutIsTty: process.stdout.isTTY === true,
+  });
+  const view =
+    mode.progress === "off"
+      ? undefined
+      : new RunProgressView(process.stderr, { live: mode.progress === "live", ...(choice ? { warehouse: choice.describe, table: choice.table } : {}) });
+  const observer = await startRunObserver({ ...settings.observability, log: { ...settings.observability.log, format: mode.logFormat } }, runId, {
+    stderr: view?.log ?? process.stderr,
+    ...(view ? { onStage: (event) => view.stage(event) } : {}),
+  });
   // Sized once, here, from the settings and the task's limits (read by the observer on ECS).
   const sizing = sizeRun(command, observer.taskMetadata ?? {}, await readHostResources());
   observer.reportSizing(sizing);
   const taskArn = observer.taskMetadata?.taskArn ?? "local";
-  const showProgress = command.progress ?? process.stderr.isTTY === true;
-  const progress = showProgress ? terminalProgress(process.stderr) : undefined;
   const io = adapters(settings);
   // ECS stops a task with SIGTERM: cancel what is in flight and release the lease before SIGKILL.
   const termination = onTermination();
@@ -83,9 +101,9 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
         workers: sizing.workers,
         memoryBudgetBytes: sizing.memoryBudgetBytes,
         sliceCount: command.sliceCount,
-        ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+        ...(view ? { onProgress: (p) => view.transform(p) } : {}),
       },
-      ...(choice ? { warehouse: runWarehouse(choice, io.s3) } : {}),
+      ...(choice ? { warehouse: runWarehouse(choice, io.s3, view && ((n) => view.partBytes(n))) } : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
         ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
@@ -95,16 +113,19 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
       ...(deadlineSeconds ? { deadline: startDeadline(deadlineSeconds) } : {}),
       terminated: termination.signal,
     });
-    progress?.done();
+    view?.close();
+    const readable = mode.readableSummary === "none" ? undefined : mode.readableSummary === "stderr" ? process.stderr : process.stdout;
     if (result.status === "skipped") {
-      process.stdout.write(JSON.stringify(result) + "\n");
+      readable?.write(formatReadableSkip(result.runId, result.reason) + "\n");
+      if (mode.jsonSummary) process.stdout.write(JSON.stringify(result) + "\n");
       return;
     }
-    if (process.stderr.isTTY) process.stderr.write(formatReadableSummary(result.summary) + "\n");
-    process.stdout.write(JSON.stringify(result.summary) + "\n");
+    // The wall time since the process started: what a person timing the command waited.
+    readable?.write(formatReadableSummary(result.summary, { wallMs: performance.now(), stageDurationsMs: observer.stageDurationsMs }) + "\n");
+    if (mode.jsonSummary) process.stdout.write(JSON.stringify(result.summary) + "\n");
   } finally {
     termination.dispose();
-    progress?.done();
+    view?.close();
     io.close();
   }
 }

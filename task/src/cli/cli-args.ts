@@ -6,6 +6,7 @@ import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { ENVIRONMENT_HELP, parseFlagValue, settingValue, type EnvironmentHelp, type ParsedEnvironment } from "../config/environment.ts";
 import { BASE_RESERVE_BYTES, MEMORY_BUDGET_SHARE, PER_WORKER_RESERVE_BYTES } from "../config/sizing.ts";
 import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";
+import type { LogFormatSetting } from "../observability/log-format.ts";
 
 const MiB = 2 ** 20;
 
@@ -26,8 +27,12 @@ export interface RunCommand {
   partBytes: number;
   gzipLevel: number;
   runId: string | undefined;
-  /** `true`/`false` forces progress on or off; `undefined` shows it when stderr is a terminal. */
+  /** `true`/`false` forces progress on or off; `undefined` shows it when stderr is a terminal with readable logs. */
   progress: boolean | undefined;
+  /** `--log-format`: `json`, `pretty` or `auto`; unset: `CTI_LOG_FORMAT` (settings.ts puts it in the observability config). */
+  logFormat: LogFormatSetting | undefined;
+  /** `--json`: the JSON summary on stdout even when stdout is a terminal. */
+  json: boolean;
   /** `--warehouse`: a PGlite folder, a postgres:// URL or `none`; unset: from the environment. */
   warehouse: string | undefined;
   /** `--table`: target table; unset: from the environment or the default. */
@@ -103,7 +108,8 @@ Usage:
 Commands:
   run        Run the job once and load the clean rows into the warehouse (see cti-etl run --help).
   sql        Query the warehouse (read-only), e.g. cti-etl sql "SELECT count(*) FROM public.cti_records".
-  status     The last runs from the run ledger: when, input, counts, loaded, duration, outcome.
+  status     The last runs from the run ledger: their trend (sparklines of rows read and of the
+             rejected ratio), then when, input, counts, loaded, duration, outcome.
 
 Exit codes:
   0  success
@@ -123,8 +129,14 @@ duplicates (first occurrence wins), and publishes under <output>/<runId>/:
   summary.json                counts, inputs (bytes, sha256), times
 The folder appears only once the run is complete. Then the clean rows are loaded into the
 warehouse, exactly once (a rerun of the same input loads nothing and names the run that
-did), and load.json records the outcome. The summary, with loaded and alreadyPresent, is
-the last line of stdout, as one line of JSON.
+did), and load.json records the outcome.
+
+On a terminal, stderr shows a progress bar per stage (transform: rows, rows/s, percent of
+input bytes, ETA; load: parts staged, rows inserted), one line per finished stage with its
+time, warnings and errors as short lines, and a readable summary (what was read, clean,
+rejected, loaded where, and the run's wall time); stdout gets nothing. Otherwise stderr holds
+one JSON object per line (the CloudWatch EMF metric documents among them) and the summary,
+with loaded and alreadyPresent, is the last line of stdout, as one line of JSON.
 
 Options:
   -i, --input <path|uri>      CSV file, or a folder whose files are read in name order;
@@ -150,8 +162,15 @@ Options:
                               per thread past the first)
       --slices <n>            make the clean part count a multiple of n, e.g. the
                               Redshift cluster's slice count (default 1)
-      --progress              always show progress on stderr
-      --no-progress           never show progress (default: shown when stderr is a terminal)
+      --progress              always show progress on stderr (plain lines when stderr is
+                              not a terminal)
+      --no-progress           never show progress (default: shown when stderr is a terminal
+                              and the log format is pretty)
+      --log-format <format>   json (one JSON object per line, with the EMF metric documents),
+                              pretty (short readable lines), or auto: pretty when stderr is a
+                              terminal, else json (default $CTI_LOG_FORMAT, else auto)
+      --json                  print the JSON summary as the last line of stdout even on a
+                              terminal (default: only when stdout is not a terminal)
   -h, --help                  this help
 
 ${ENVIRONMENT_SECTION}`;
@@ -166,7 +185,9 @@ prints the rows as a table, or as one JSON object per line with --json.
 export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
 
 Prints the last N runs (default 10) recorded in the run ledger of the warehouse the job
-loads into: when each ran, its input, counts, rows loaded, duration and outcome.
+loads into: first their trend at a glance, oldest to newest (sparklines of the rows read and
+of the rejected ratio, with the lowest, highest and latest value), then a table of when each
+ran, its input, counts, rows loaded, duration and outcome.
 `;
 
 /** A flag's value checked by the type its variable has (`--workers` as `CTI_WORKERS`), else `fallback`. */
@@ -205,6 +226,8 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
         "gzip-level": { type: "string" },
         "run-id": { type: "string" },
         progress: { type: "boolean" },
+        "log-format": { type: "string" },
+        json: { type: "boolean" },
         warehouse: { type: "string" },
         table: { type: "string" },
         workers: { type: "string" },
@@ -234,6 +257,8 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
     gzipLevel: flag("gzip-level", settingValue.gzipLevel, values["gzip-level"], RUN_DEFAULTS.gzipLevel),
     runId,
     progress: values.progress,
+    logFormat: flag("log-format", settingValue.logFormat, values["log-format"], undefined),
+    json: values.json ?? false,
     warehouse: values.warehouse,
     table: values.table,
     workers: flag("workers", settingValue.workers, values.workers, env.CTI_WORKERS),

@@ -49,6 +49,8 @@ export const settingValue = {
   statusLimit: integerText(1, 1000),
   /** The run's deadline. */
   deadlineSeconds: integerText(1, MAX_DEADLINE_SECONDS, "a whole number of seconds"),
+  /** How the logs on stderr are written: `auto` is readable on a terminal, JSON lines otherwise. */
+  logFormat: type.enumerated("auto", "json", "pretty"),
   /** How long the run lease lasts without renewal (renewed every third of it). */
   leaseTtlSeconds: integerText(5, 86_400, "a whole number of seconds"),
 } as const;
@@ -73,7 +75,7 @@ export const environmentSchema = type({
   "CTI_LEASE_TTL_SECONDS?": settingValue.leaseTtlSeconds,
   "CTI_JOB_NAME?": type(/^[A-Za-z0-9][A-Za-z0-9_.\/-]{0,127}$/).describe("1–128 letters, digits, _ . / -, starting with a letter or digit"),
   "CTI_LOG_LEVEL?": type.enumerated("debug", "info", "warn", "error"),
-  "CTI_LOG_FORMAT?": type.enumerated("auto", "json", "pretty"),
+  "CTI_LOG_FORMAT?": settingValue.logFormat,
   "CTI_HEARTBEAT_URL?": httpUrl,
   "CTI_PAGERDUTY_ROUTING_KEY?": type(/^\S{1,128}$/).describe("an Events API v2 integration key"),
   "CTI_PAGERDUTY_SEVERITY?": type.enumerated("critical", "error", "warning", "info"),
@@ -131,7 +133,7 @@ export const ENVIRONMENT_HELP: { readonly [K in EnvironmentKey]-?: EnvironmentHe
   CTI_LEASE_TTL_SECONDS: { section: "run control", help: `S3 outputs: seconds the run lease lasts unrenewed, 5–86400 (default ${DEFAULT_LEASE_TTL_SECONDS})` },
   CTI_JOB_NAME: { section: "observability", help: "metric dimension Job and PagerDuty dedup key (default: ECS task family, else cti-etl)" },
   CTI_LOG_LEVEL: { section: "observability", help: "debug, info, warn or error (default info)" },
-  CTI_LOG_FORMAT: { section: "observability", help: "json, pretty or auto: pretty on a terminal (default auto)" },
+  CTI_LOG_FORMAT: { section: "observability", help: "default of --log-format: json, pretty or auto, pretty on a terminal (default auto)" },
   CTI_HEARTBEAT_URL: { section: "observability", help: "secret: GET after each successful run (default off)" },
   CTI_PAGERDUTY_ROUTING_KEY: { section: "observability", help: "secret: Events API v2 key; failed runs page (default off)" },
   CTI_PAGERDUTY_SEVERITY: { section: "observability", help: "critical, error, warning or info (default error)" },

@@ -76,6 +76,7 @@ function settingsFrom(command: Command, env: ParsedEnvironment): Settings {
     warehouse,
     ...(env.CTI_DEADLINE_SECONDS !== undefined ? { deadlineSeconds: env.CTI_DEADLINE_SECONDS } : {}),
     leaseTtlMs: (env.CTI_LEASE_TTL_SECONDS ?? DEFAULT_LEASE_TTL_SECONDS) * 1000,
-    observability: observabilityConfig(env),
+    // `--log-format` stands for CTI_LOG_FORMAT, as every flag for its variable.
+    observability: observabilityConfig(command.command === "run" && command.logFormat !== undefined ? { ...env, CTI_LOG_FORMAT: command.logFormat } : env),
   };
 }

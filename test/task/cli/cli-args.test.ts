@@ -7,6 +7,12 @@ const usage = (argv: string[], pattern: RegExp) =>
   assert.throws(() => parseCommand(argv), (e: unknown) => e instanceof EtlError && e.code === "USAGE" && pattern.test(e.message));
 
 describe("parseCommand", () => {
+  it("checks --log-format by CTI_LOG_FORMAT's own type", () => {
+    usage(["run", "-i", "a", "-o", "b", "--log-format", "yaml"], /--log-format must be "auto", "json" or "pretty" \(was "yaml"\)/);
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--log-format", "pretty"]);
+    assert.equal(c.command === "run" && c.logFormat, "pretty");
+  });
+
   it("reads run with its defaults", () => {
     assert.deepEqual(parseCommand(["run", "--input", "in.csv", "-o", "out"]), {
       command: "run",
@@ -17,6 +23,8 @@ describe("parseCommand", () => {
       gzipLevel: RUN_DEFAULTS.gzipLevel,
       runId: undefined,
       progress: undefined,
+      logFormat: undefined,
+      json: false,
       warehouse: undefined,
       table: undefined,
       workers: undefined,
@@ -26,8 +34,8 @@ describe("parseCommand", () => {
   });
 
   it("reads every option", () => {
-    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4"]);
-    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4 });
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--log-format", "json", "--json", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4"]);
+    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false, logFormat: "json", json: true, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4 });
   });
 
   it("shows help for no arguments, --help and run --help", () => {
