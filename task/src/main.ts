@@ -32,6 +32,7 @@ import { s3Input } from "./source/s3-input.ts";
 import { S3RunOutput } from "./sinks/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 import { createWarehouse } from "./load/create-warehouse.ts";
+import type { WarehouseLockOptions } from "./load/warehouse-lock.ts";
 
 /** Adapters are built lazily: a local run never constructs an AWS client. */
 function adapters(settings: Settings) {
@@ -46,9 +47,10 @@ function adapters(settings: Settings) {
   };
 }
 
-function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client): RunWarehouse {
+/** An embedded warehouse is locked while open (load/warehouse-lock.ts): `lock` says who waits how long. */
+function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client, lock: WarehouseLockOptions): RunWarehouse {
   return {
-    open: () => createWarehouse(choice.config, { s3: s3() }),
+    open: () => createWarehouse(choice.config, { s3: s3(), lock }),
     dialect: choice.config.kind === "redshift" ? "redshift" : "postgres",
     table: choice.table,
     describe: choice.describe,
@@ -85,7 +87,17 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
         sliceCount: command.sliceCount,
         ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
       },
-      ...(choice ? { warehouse: runWarehouse(choice, io.s3) } : {}),
+      ...(choice
+        ? {
+            warehouse: runWarehouse(choice, io.s3, {
+              command: "run",
+              runId,
+              waitMs: command.lockWaitSeconds * 1000,
+              onWait: (message, holder) => observer.logger.warn(message, { holder }),
+              onLost: (error) => observer.logger.warn("the warehouse lock was lost while held", { error }),
+            }),
+          }
+        : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
         ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
@@ -109,11 +121,21 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
   }
 }
 
-async function withWarehouse<T>(settings: Settings, flag: { warehouse?: string | undefined; table?: string | undefined }, use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>): Promise<T> {
+async function withWarehouse<T>(
+  settings: Settings,
+  command: SqlCommand | StatusCommand,
+  flag: { warehouse?: string | undefined; table?: string | undefined },
+  use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>,
+): Promise<T> {
   const choice = selectWarehouse(settings.warehouse, flag);
   if (!choice) throw new EtlError("USAGE", "no warehouse to query (--warehouse none)");
   const io = adapters(settings);
-  const target = runWarehouse(choice, io.s3);
+  // PGlite cannot open a folder another process has open, even to read: wait like a run does.
+  const target = runWarehouse(choice, io.s3, {
+    command: command.command,
+    waitMs: command.lockWaitSeconds * 1000,
+    onWait: (message) => process.stderr.write(`cti-etl: ${message}\n`),
+  });
   const warehouse = await target.open();
   try {
     return await use(warehouse, target);
@@ -124,7 +146,7 @@ async function withWarehouse<T>(settings: Settings, flag: { warehouse?: string |
 }
 
 async function sql(command: SqlCommand, settings: Settings): Promise<void> {
-  await withWarehouse(settings, { warehouse: command.warehouse }, async (warehouse) => {
+  await withWarehouse(settings, command, { warehouse: command.warehouse }, async (warehouse) => {
     const result = await warehouse.query(command.statement);
     const asJson = () => result.rows.map((r) => JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, r[i]]))) + "\n").join("");
     process.stdout.write(command.json ? asJson() : formatRows(result));
@@ -132,7 +154,7 @@ async function sql(command: SqlCommand, settings: Settings): Promise<void> {
 }
 
 async function status(command: StatusCommand, settings: Settings): Promise<void> {
-  await withWarehouse(settings, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
+  await withWarehouse(settings, command, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
     process.stdout.write(formatStatusReport(await readRecentRuns(warehouse, target.dialect, target.table, { limit: command.limit })));
   });
 }
