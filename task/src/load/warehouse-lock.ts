@@ -43,8 +43,8 @@ export interface WarehouseLockOptions {
   runId?: string;
   /** How long to wait for a holder to finish, ms; 0 tries once. */
   waitMs: number;
-  /** Told once, when the lock is held by another: the line to show and the holder. */
-  onWait?: (message: string, holder: LockHolder | undefined) => void;
+  /** Told once, when the lock is held by another: the line to show and the holder (without its token). */
+  onWait?: (message: string, holder: Omit<LockHolder, "token"> | undefined) => void;
   /** Told if the lock is lost while held (its folder removed or replaced by hand). */
   onLost?: (error: Error) => void;
   /** Default {@link LOCK_TIMING}; tests shorten it. */
@@ -71,7 +71,11 @@ export async function acquireWarehouseLock(dataDir: string, options: WarehouseLo
   const lockfile = await import("proper-lockfile");
   const timing = options.timing ?? LOCK_TIMING;
   const path = lockPathFor(dataDir);
-  await mkdir(dirname(path), { recursive: true });
+  const cannot = (error: unknown) =>
+    new EtlError("WAREHOUSE_LOCKED", `cannot take the warehouse lock ${path}: ${(error as Error).message}`, { file: dataDir }, { cause: error });
+  await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+    throw cannot(error);
+  });
   const started = Date.now();
   let announced = false;
   for (;;) {
@@ -98,16 +102,15 @@ export async function acquireWarehouseLock(dataDir: string, options: WarehouseLo
       let released: Promise<void> | undefined;
       return { path, holder, release: () => (released ??= release().catch(() => undefined)) };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== "ELOCKED") {
-        throw new EtlError("WAREHOUSE_LOCKED", `cannot take the warehouse lock ${path}: ${(error as Error).message}`, { file: dataDir }, { cause: error });
-      }
+      if ((error as { code?: unknown }).code !== "ELOCKED") throw cannot(error);
     }
     const current = await readHolder(path);
     const delay = nextPollDelay(Date.now() - started, options.waitMs, timing.pollMs);
     if (delay === undefined) throw new EtlError("WAREHOUSE_LOCKED", lockedMessage(dataDir, current, options.waitMs, Date.now()), { file: dataDir });
     if (!announced) {
       announced = true;
-      options.onWait?.(waitingMessage(dataDir, current, options.waitMs, Date.now()), current);
+      const { token: _, ...shown } = current ?? { token: "" };
+      options.onWait?.(waitingMessage(dataDir, current, options.waitMs, Date.now()), current && (shown as Omit<LockHolder, "token">));
     }
     await sleep(delay);
   }
@@ -132,8 +135,8 @@ type Callback<T = void> = (error: NodeJS.ErrnoException | null, value?: T) => vo
 
 const lockError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
-/** The `fs` proper-lockfile uses for one attempt by `own` (see the module's comment). */
-function lockFs(own: LockHolder, staleMs: number) {
+/** The `fs` proper-lockfile uses for one attempt by `own` (see the module's comment); exported for its tests. */
+export function lockFs(own: LockHolder, staleMs: number) {
   const here = hostname();
   const staleNow = async (dir: string) => {
     const [info, holder] = await Promise.all([stat(dir), readHolder(dir)]);
