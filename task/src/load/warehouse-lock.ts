@@ -143,6 +143,7 @@ export function lockFs(own: LockHolder, staleMs: number) {
     const alive = holder !== undefined && holder.host === here && processAlive(holder.pid);
     return { info, holder, stale: isLockStale({ ageMs: Date.now() - info.mtimeMs, holder }, { host: here, alive }, staleMs) };
   };
+  let created = false;
   const settle = <T>(work: Promise<T>, callback: Callback<T>) => void work.then((value) => callback(null, value), (error: NodeJS.ErrnoException) => callback(error));
   return {
     mkdir(path: string, callback: Callback) {
@@ -153,6 +154,7 @@ export function lockFs(own: LockHolder, staleMs: number) {
           await writeFile(join(tmp, HOLDER_FILE), JSON.stringify(own) + "\n");
           // rename(2) never replaces a non-empty folder: a held lock stays held.
           await rename(tmp, path);
+          created = true;
         } catch (error) {
           await rm(tmp, { recursive: true, force: true });
           const code = (error as NodeJS.ErrnoException).code;
@@ -162,11 +164,14 @@ export function lockFs(own: LockHolder, staleMs: number) {
       settle(create(), callback);
     },
     stat(path: string, callback: Callback<{ mtime: Date }>) {
+      // Once this attempt made the lock (the mtime probe, the updates): the folder as it is, so a
+      // lock replaced under its holder shows another mtime, which proper-lockfile reports.
+      if (created) return settle(stat(path), callback);
       const judge = async () => {
-        const { info, holder, stale } = await staleNow(path);
-        // Our own lock (the mtime probe, the updates): as it is. Another's: proper-lockfile judges
-        // by mtime alone, so a lock that is not stale by our rule is reported as just touched.
-        return holder?.token === own.token || stale ? info : { mtime: new Date() };
+        const { info, stale } = await staleNow(path);
+        // Another's lock: proper-lockfile judges by mtime alone, so one that is not stale by our
+        // rule (a live local holder) is reported as just touched.
+        return stale ? info : { mtime: new Date() };
       };
       settle(judge(), callback);
     },
