@@ -35,6 +35,7 @@ import { S3RunOutput } from "./sinks/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 import { createWarehouse } from "./load/create-warehouse.ts";
 import { partReaderFor } from "./load/part-reader.ts";
+import type { WarehouseLockOptions } from "./load/warehouse-lock.ts";
 
 /** Adapters are built lazily: a local run never constructs an AWS client. */
 function adapters(settings: Settings) {
@@ -49,10 +50,13 @@ function adapters(settings: Settings) {
   };
 }
 
-/** `onPartBytes`: told the bytes of clean parts a Postgres warehouse reads (the load's progress bar). */
-function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client, onPartBytes?: (n: number) => void): RunWarehouse {
+/**
+ * An embedded warehouse is locked while open (load/warehouse-lock.ts): `lock` says who waits how
+ * long. `onPartBytes`: told the bytes of clean parts a Postgres warehouse reads (the load's progress bar).
+ */
+function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client, lock: WarehouseLockOptions, onPartBytes?: (n: number) => void): RunWarehouse {
   return {
-    open: () => createWarehouse(choice.config, { s3: s3(), ...(onPartBytes ? { readPart: countReads(partReaderFor(s3()), onPartBytes) } : {}) }),
+    open: () => createWarehouse(choice.config, { s3: s3(), lock, ...(onPartBytes ? { readPart: countReads(partReaderFor(s3()), onPartBytes) } : {}) }),
     dialect: choice.config.kind === "redshift" ? "redshift" : "postgres",
     table: choice.table,
     describe: choice.describe,
@@ -103,7 +107,22 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
         sliceCount: command.sliceCount,
         ...(view ? { onProgress: (p) => view.transform(p) } : {}),
       },
-      ...(choice ? { warehouse: runWarehouse(choice, io.s3, view && ((n) => view.partBytes(n))) } : {}),
+      ...(choice
+        ? {
+            warehouse: runWarehouse(
+              choice,
+              io.s3,
+              {
+                command: "run",
+                runId,
+                waitMs: command.lockWaitSeconds * 1000,
+                onWait: (message, holder) => observer.logger.warn(message, { holder }),
+                onLost: (error) => observer.logger.warn("the warehouse lock was lost while held", { error }),
+              },
+              view && ((n) => view.partBytes(n)),
+            ),
+          }
+        : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
         ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
@@ -130,11 +149,21 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
   }
 }
 
-async function withWarehouse<T>(settings: Settings, flag: { warehouse?: string | undefined; table?: string | undefined }, use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>): Promise<T> {
+async function withWarehouse<T>(
+  settings: Settings,
+  command: SqlCommand | StatusCommand,
+  flag: { warehouse?: string | undefined; table?: string | undefined },
+  use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>,
+): Promise<T> {
   const choice = selectWarehouse(settings.warehouse, flag);
   if (!choice) throw new EtlError("USAGE", "no warehouse to query (--warehouse none)");
   const io = adapters(settings);
-  const target = runWarehouse(choice, io.s3);
+  // PGlite cannot open a folder another process has open, even to read: wait like a run does.
+  const target = runWarehouse(choice, io.s3, {
+    command: command.command,
+    waitMs: command.lockWaitSeconds * 1000,
+    onWait: (message) => process.stderr.write(`cti-etl: ${message}\n`),
+  });
   const warehouse = await target.open();
   try {
     return await use(warehouse, target);
@@ -145,7 +174,7 @@ async function withWarehouse<T>(settings: Settings, flag: { warehouse?: string |
 }
 
 async function sql(command: SqlCommand, settings: Settings): Promise<void> {
-  await withWarehouse(settings, { warehouse: command.warehouse }, async (warehouse) => {
+  await withWarehouse(settings, command, { warehouse: command.warehouse }, async (warehouse) => {
     const result = await warehouse.query(command.statement);
     const asJson = () => result.rows.map((r) => JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, r[i]]))) + "\n").join("");
     process.stdout.write(command.json ? asJson() : formatRows(result));
@@ -153,7 +182,7 @@ async function sql(command: SqlCommand, settings: Settings): Promise<void> {
 }
 
 async function status(command: StatusCommand, settings: Settings): Promise<void> {
-  await withWarehouse(settings, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
+  await withWarehouse(settings, command, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
     process.stdout.write(formatStatusReport(await readRecentRuns(warehouse, target.dialect, target.table, { limit: command.limit })));
   });
 }

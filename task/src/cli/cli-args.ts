@@ -6,6 +6,7 @@ import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { ENVIRONMENT_HELP, parseFlagValue, settingValue, type EnvironmentHelp, type ParsedEnvironment } from "../config/environment.ts";
 import { BASE_RESERVE_BYTES, MEMORY_BUDGET_SHARE, PER_WORKER_RESERVE_BYTES } from "../config/sizing.ts";
 import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";
+import { DEFAULT_LOCK_WAIT_SECONDS } from "../load/warehouse-lock-decision.ts";
 import type { LogFormatSetting } from "../observability/log-format.ts";
 
 const MiB = 2 ** 20;
@@ -43,6 +44,8 @@ export interface RunCommand {
   memoryBudgetBytes: number | undefined;
   /** `--slices`: the clean part count is a multiple of this (Redshift slices). */
   sliceCount: number;
+  /** `--lock-wait`: seconds to wait for another command holding the embedded warehouse. */
+  lockWaitSeconds: number;
 }
 
 /** A parsed `cti-etl sql`. */
@@ -52,6 +55,8 @@ export interface SqlCommand {
   warehouse: string | undefined;
   /** Print rows as JSON lines instead of a table. */
   json: boolean;
+  /** `--lock-wait`: seconds to wait for another command holding the embedded warehouse. */
+  lockWaitSeconds: number;
 }
 
 /** A parsed `cti-etl status`. */
@@ -60,6 +65,8 @@ export interface StatusCommand {
   limit: number;
   warehouse: string | undefined;
   table: string | undefined;
+  /** `--lock-wait`: seconds to wait for another command holding the embedded warehouse. */
+  lockWaitSeconds: number;
 }
 
 export type Command = RunCommand | SqlCommand | StatusCommand | { command: "help"; topic: "main" | "run" | "sql" | "status" } | { command: "version" };
@@ -101,8 +108,8 @@ export const MAIN_HELP = `cti-etl: validate, normalise and dedup a Key,Data CSV,
 
 Usage:
   cti-etl run --input <path|s3://…> --output <dir|s3://…> [options]
-  cti-etl sql [--warehouse <dir|postgres://…>] [--json] "SELECT …"
-  cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
+  cti-etl sql [--warehouse <dir|postgres://…>] [--json] [--lock-wait <s>] "SELECT …"
+  cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
   cti-etl --help | run --help | sql --help | status --help | --version
 
 Commands:
@@ -113,7 +120,8 @@ Commands:
 
 Exit codes:
   0  success
-  2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header)
+  2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header),
+     or the embedded warehouse held by another cti-etl past --lock-wait (WAREHOUSE_LOCKED)
   1  any other failure
 
 ${ENVIRONMENT_SECTION}`;
@@ -154,6 +162,9 @@ Options:
                               CTI_REDSHIFT_CLUSTER is set, else $CTI_WAREHOUSE, else
                               ${DEFAULT_EMBEDDED_WAREHOUSE})
       --table <name>          target table (default $CTI_TABLE or ${DEFAULT_TABLE})
+      --lock-wait <seconds>   one command at a time opens an embedded warehouse folder: wait this
+                              long for another to finish, then exit 2 naming it (WAREHOUSE_LOCKED)
+                              (default $CTI_WAREHOUSE_LOCK_WAIT_SECONDS or ${DEFAULT_LOCK_WAIT_SECONDS})
       --workers <n>           threads that parse and validate, the main thread included;
                               1 = the main thread alone, no worker thread (default: the CPUs the task has, from the ECS task
                               limits, the cgroup or the host; at least 2)
@@ -175,20 +186,27 @@ Options:
 
 ${ENVIRONMENT_SECTION}`;
 
-export const SQL_HELP = `Usage: cti-etl sql [--warehouse <dir|postgres://…>] [--json] "<statement>"
+/** Why sql and status wait for a run: PGlite cannot open a folder another process has open. */
+const LOCK_WAIT_NOTE = `
+An embedded (PGlite) warehouse is opened by one cti-etl at a time, even to read: while a
+run holds it, this waits up to --lock-wait seconds (default $CTI_WAREHOUSE_LOCK_WAIT_SECONDS
+or ${DEFAULT_LOCK_WAIT_SECONDS}), saying who holds it, then exits 2 naming the holder.
+`;
+
+export const SQL_HELP = `Usage: cti-etl sql [--warehouse <dir|postgres://…>] [--json] [--lock-wait <s>] "<statement>"
 
 Runs one read-only statement on the warehouse the job loads into (same selection as
 cti-etl run: Redshift when configured, else $CTI_WAREHOUSE, else ${DEFAULT_EMBEDDED_WAREHOUSE}) and
 prints the rows as a table, or as one JSON object per line with --json.
-`;
+${LOCK_WAIT_NOTE}`;
 
-export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
+export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
 
 Prints the last N runs (default 10) recorded in the run ledger of the warehouse the job
 loads into: first their trend at a glance, oldest to newest (sparklines of the rows read and
 of the rejected ratio, with the lowest, highest and latest value), then a table of when each
 ran, its input, counts, rows loaded, duration and outcome.
-`;
+${LOCK_WAIT_NOTE}`;
 
 /** A flag's value checked by the type its variable has (`--workers` as `CTI_WORKERS`), else `fallback`. */
 function flag<T, F>(name: string, value: (raw: unknown) => T | type.errors, raw: string | undefined, fallback: F): T | F {
@@ -208,8 +226,8 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") return { command: "help", topic: "main" };
   if (first === "--version") return { command: "version" };
-  if (first === "sql") return parseSql(rest);
-  if (first === "status") return parseStatus(rest);
+  if (first === "sql") return parseSql(rest, env);
+  if (first === "status") return parseStatus(rest, env);
   if (first !== "run") throw new EtlError("USAGE", `unknown command ${JSON.stringify(first)}; see cti-etl --help`);
   let values;
   try {
@@ -233,6 +251,7 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
         workers: { type: "string" },
         "memory-budget": { type: "string" },
         slices: { type: "string" },
+        "lock-wait": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -264,37 +283,61 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
     workers: flag("workers", settingValue.workers, values.workers, env.CTI_WORKERS),
     memoryBudgetBytes: mebibytes(flag("memory-budget", settingValue.memoryBudgetMiB, values["memory-budget"], env.CTI_MEMORY_BUDGET_MIB)),
     sliceCount: flag("slices", settingValue.slices, values.slices, env.CTI_SLICES ?? 1),
+    lockWaitSeconds: lockWait(values["lock-wait"], env),
   };
 }
 
-function parseSql(args: readonly string[]): Command {
+/** `--lock-wait`, else `CTI_WAREHOUSE_LOCK_WAIT_SECONDS`, else the default. */
+function lockWait(raw: string | undefined, env: ParsedEnvironment): number {
+  return flag("lock-wait", settingValue.lockWaitSeconds, raw, env.CTI_WAREHOUSE_LOCK_WAIT_SECONDS ?? DEFAULT_LOCK_WAIT_SECONDS);
+}
+
+function parseSql(args: readonly string[], env: ParsedEnvironment): Command {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...args],
       strict: true,
       allowPositionals: true,
-      options: { warehouse: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { warehouse: { type: "string" }, json: { type: "boolean" }, "lock-wait": { type: "string" }, help: { type: "boolean", short: "h" } },
     });
   } catch (error) {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl sql --help`);
   }
   if (parsed.values.help) return { command: "help", topic: "sql" };
   if (parsed.positionals.length !== 1) throw new EtlError("USAGE", "cti-etl sql takes exactly one statement, quoted; see cti-etl sql --help");
-  return { command: "sql", statement: parsed.positionals[0]!, warehouse: parsed.values.warehouse, json: parsed.values.json ?? false };
+  return {
+    command: "sql",
+    statement: parsed.positionals[0]!,
+    warehouse: parsed.values.warehouse,
+    json: parsed.values.json ?? false,
+    lockWaitSeconds: lockWait(parsed.values["lock-wait"], env),
+  };
 }
 
-function parseStatus(args: readonly string[]): Command {
+function parseStatus(args: readonly string[], env: ParsedEnvironment): Command {
   let values;
   try {
     ({ values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { limit: { type: "string" }, warehouse: { type: "string" }, table: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        limit: { type: "string" },
+        warehouse: { type: "string" },
+        table: { type: "string" },
+        "lock-wait": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (error) {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl status --help`);
   }
   if (values.help) return { command: "help", topic: "status" };
-  return { command: "status", limit: flag("limit", settingValue.statusLimit, values.limit, 10), warehouse: values.warehouse, table: values.table };
+  return {
+    command: "status",
+    limit: flag("limit", settingValue.statusLimit, values.limit, 10),
+    warehouse: values.warehouse,
+    table: values.table,
+    lockWaitSeconds: lockWait(values["lock-wait"], env),
+  };
 }

@@ -9,6 +9,7 @@
  */
 import { type } from "arktype";
 import { EtlError } from "../errors.ts";
+import { DEFAULT_LOCK_WAIT_SECONDS } from "../load/warehouse-lock-decision.ts";
 
 /**
  * A whole number from `min` to `max`, as text (an environment variable or a flag), parsed to a
@@ -53,6 +54,8 @@ export const settingValue = {
   logFormat: type.enumerated("auto", "json", "pretty"),
   /** How long the run lease lasts without renewal (renewed every third of it). */
   leaseTtlSeconds: integerText(5, 86_400, "a whole number of seconds"),
+  /** How long a command waits for another's lock on the embedded warehouse; 0 tries once. */
+  lockWaitSeconds: integerText(0, 86_400, "a whole number of seconds"),
 } as const;
 
 /** The schema: every variable is optional here; what a deployed task must have is task-environment.ts's. */
@@ -65,6 +68,7 @@ export const environmentSchema = type({
   "CTI_SLICES?": settingValue.slices,
   "CTI_WAREHOUSE?": "string",
   "CTI_TABLE?": "string",
+  "CTI_WAREHOUSE_LOCK_WAIT_SECONDS?": settingValue.lockWaitSeconds,
   "CTI_REDSHIFT_WORKGROUP?": "string",
   "CTI_REDSHIFT_CLUSTER?": "string",
   "CTI_REDSHIFT_DATABASE?": "string",
@@ -123,6 +127,10 @@ export const ENVIRONMENT_HELP: { readonly [K in EnvironmentKey]-?: EnvironmentHe
   CTI_SLICES: { section: "run", help: "default of --slices" },
   CTI_WAREHOUSE: { section: "warehouse", help: "default of --warehouse when no Redshift is configured" },
   CTI_TABLE: { section: "warehouse", help: "default of --table" },
+  CTI_WAREHOUSE_LOCK_WAIT_SECONDS: {
+    section: "warehouse",
+    help: `default of --lock-wait: seconds a command waits for another holding the embedded warehouse folder, 0–86400 (default ${DEFAULT_LOCK_WAIT_SECONDS})`,
+  },
   CTI_REDSHIFT_WORKGROUP: { section: "warehouse", help: "load into this Redshift Serverless workgroup (Data API)" },
   CTI_REDSHIFT_CLUSTER: { section: "warehouse", help: "or into this provisioned cluster" },
   CTI_REDSHIFT_DATABASE: { section: "warehouse", help: "database; required with either" },

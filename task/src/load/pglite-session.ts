@@ -11,7 +11,7 @@ import { stageCopyFromBlobSql } from "./postgres-stage-sql.ts";
 
 /**
  * Opens (creating if needed) a PGlite database in `dataDir`, or in memory when undefined.
- * One process at a time may open a folder.
+ * One process at a time may open a folder: hold its lock (load/warehouse-lock.ts) first.
  */
 export async function openPglite(dataDir?: string): Promise<PGlite> {
   if (dataDir === undefined) return PGlite.create();
@@ -19,8 +19,11 @@ export async function openPglite(dataDir?: string): Promise<PGlite> {
   return PGlite.create(dataDir);
 }
 
-/** A session on `db`; `close()` closes `db` only when `owned`. */
-export function pgliteSession(db: PGlite, owned: boolean): PostgresSession {
+/**
+ * A session on `db`; `close()` closes `db` only when `owned`, then calls `afterClose` (e.g. to
+ * release the folder's lock), even when closing failed.
+ */
+export function pgliteSession(db: PGlite, owned: boolean, afterClose?: () => Promise<void>): PostgresSession {
   const arrays = { rowMode: "array" } as const;
   return {
     query: async (sql) => sqlResult(await db.query<unknown[]>(sql, [], arrays)),
@@ -34,7 +37,11 @@ export function pgliteSession(db: PGlite, owned: boolean): PostgresSession {
       }),
     transaction: (work) => db.transaction((tx) => work(pgliteTransaction(tx))),
     close: async () => {
-      if (owned) await db.close();
+      try {
+        if (owned) await db.close();
+      } finally {
+        await afterClose?.();
+      }
     },
   };
 }

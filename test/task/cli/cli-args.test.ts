@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ENVIRONMENT_SECTION, MAIN_HELP, parseCommand, RUN_DEFAULTS, RUN_HELP } from "../../../task/src/cli/cli-args.ts";
 import { ENVIRONMENT_HELP, environmentSchema } from "../../../task/src/config/environment.ts";
 import { EtlError } from "../../../task/src/errors.ts";
+import { DEFAULT_LOCK_WAIT_SECONDS } from "../../../task/src/load/warehouse-lock-decision.ts";
 
 const usage = (argv: string[], pattern: RegExp) =>
   assert.throws(() => parseCommand(argv), (e: unknown) => e instanceof EtlError && e.code === "USAGE" && pattern.test(e.message));
@@ -30,12 +31,13 @@ describe("parseCommand", () => {
       workers: undefined,
       memoryBudgetBytes: undefined,
       sliceCount: 1,
+      lockWaitSeconds: DEFAULT_LOCK_WAIT_SECONDS,
     });
   });
 
   it("reads every option", () => {
-    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--log-format", "json", "--json", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4"]);
-    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false, logFormat: "json", json: true, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4 });
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--log-format", "json", "--json", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4", "--lock-wait", "5"]);
+    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false, logFormat: "json", json: true, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4, lockWaitSeconds: 5 });
   });
 
   it("shows help for no arguments, --help and run --help", () => {
@@ -81,10 +83,21 @@ describe("parseCommand", () => {
   });
 
   it("reads sql and status", () => {
-    assert.deepEqual(parseCommand(["sql", "--json", "SELECT 1"]), { command: "sql", statement: "SELECT 1", warehouse: undefined, json: true });
-    assert.deepEqual(parseCommand(["status", "--limit", "3"]), { command: "status", limit: 3, warehouse: undefined, table: undefined });
+    assert.deepEqual(parseCommand(["sql", "--json", "SELECT 1"]), { command: "sql", statement: "SELECT 1", warehouse: undefined, json: true, lockWaitSeconds: DEFAULT_LOCK_WAIT_SECONDS });
+    assert.deepEqual(parseCommand(["status", "--limit", "3"]), { command: "status", limit: 3, warehouse: undefined, table: undefined, lockWaitSeconds: DEFAULT_LOCK_WAIT_SECONDS });
     usage(["sql"], /exactly one statement/);
     usage(["status", "--limit", "0"], /--limit must be an integer from 1/);
+  });
+
+  it("takes the warehouse lock's wait from --lock-wait, else CTI_WAREHOUSE_LOCK_WAIT_SECONDS, for run, sql and status", () => {
+    const env = { CTI_WAREHOUSE_LOCK_WAIT_SECONDS: 7 };
+    const waits = (argv: string[]) => {
+      const c = parseCommand(argv, env);
+      return "lockWaitSeconds" in c ? c.lockWaitSeconds : undefined;
+    };
+    assert.deepEqual([waits(["run", "-i", "a", "-o", "b"]), waits(["sql", "SELECT 1"]), waits(["status"])], [7, 7, 7]);
+    assert.deepEqual([waits(["run", "-i", "a", "-o", "b", "--lock-wait", "0"]), waits(["sql", "--lock-wait", "2", "SELECT 1"]), waits(["status", "--lock-wait", "3"])], [0, 2, 3]);
+    usage(["sql", "--lock-wait", "1.5", "SELECT 1"], /^--lock-wait must be a whole number of seconds from 0 to 86400 \(was "1.5"\)$/);
   });
 });
 
