@@ -101,6 +101,7 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
       transform: {
         maxFieldBytes: command.maxFieldBytes,
         partBytes: command.partBytes,
+        compression: command.compression,
         gzipLevel: command.gzipLevel,
         workers: sizing.workers,
         memoryBudgetBytes: sizing.memoryBudgetBytes,

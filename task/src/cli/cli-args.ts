@@ -8,6 +8,7 @@ import { BASE_RESERVE_BYTES, MEMORY_BUDGET_SHARE, PER_WORKER_RESERVE_BYTES } fro
 import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "../load/warehouse-lock-decision.ts";
 import type { LogFormatSetting } from "../observability/log-format.ts";
+import { chooseCompression, zlibCapabilities, type Compression, type ZlibCapabilities } from "../sinks/codec.ts";
 
 const MiB = 2 ** 20;
 
@@ -26,6 +27,8 @@ export interface RunCommand {
   output: string;
   maxFieldBytes: number;
   partBytes: number;
+  /** `--compression`: codec of the parts; default zstd where the runtime has it, else gzip. */
+  compression: Compression;
   gzipLevel: number;
   runId: string | undefined;
   /** `true`/`false` forces progress on or off; `undefined` shows it when stderr is a terminal with readable logs. */
@@ -131,8 +134,8 @@ export const RUN_HELP = `Usage: cti-etl run --input <path|s3://…> --output <di
 Reads a CSV with a header naming Key and Data (any case, any order; gzip detected from the
 bytes), trims and lowercases both fields, rejects invalid rows with a reason, drops
 duplicates (first occurrence wins), and publishes under <output>/<runId>/:
-  clean/part-NNNNN.csv.gz     clean rows, header key,data
-  rejected/part-NNNNN.csv.gz  rejected rows, header line,key,data,reason
+  clean/part-NNNNN.csv.zst    clean rows, header key,data (.csv.gz with gzip, .csv with none)
+  rejected/part-NNNNN.csv.zst rejected rows, header line,key,data,reason
   manifest.json               Redshift COPY manifest of the clean parts
   summary.json                counts, inputs (bytes, sha256), times
 The folder appears only once the run is complete. Then the clean rows are loaded into the
@@ -154,8 +157,10 @@ Options:
       --max-field-bytes <n>   longest accepted field after normalisation, in UTF-8 bytes
                               (default ${RUN_DEFAULTS.maxFieldBytes}, Redshift's VARCHAR limit)
       --part-size <MiB>       uncompressed CSV per clean part before a new one starts (default ${RUN_DEFAULTS.partMiB})
-      --gzip-level <0-9>      gzip level of the parts (default ${RUN_DEFAULTS.gzipLevel}); 0 stores the rows
-                              uncompressed in gzip framing: fastest, larger files
+      --compression <codec>   codec of the parts: zstd (level 3), gzip or none (default zstd
+                              where Node.js has it in node:zlib, 22.15 or later; else gzip)
+      --gzip-level <0-9>      with gzip, its level (default ${RUN_DEFAULTS.gzipLevel}); 0 stores the rows
+                              uncompressed in gzip framing (--compression none: plain CSV)
       --run-id <id>           run id (default: UTC start time and a random suffix)
       --warehouse <target>    where to load: a PGlite folder, a postgres:// URL, or none
                               (default: Redshift when CTI_REDSHIFT_WORKGROUP or
@@ -217,10 +222,11 @@ const mebibytes = (n: number | undefined) => (n === undefined ? undefined : n * 
 
 /**
  * Parses the command line (without `node` and the script), the environment's values (already
- * parsed by config/environment.ts) standing in for the flags not given.
+ * parsed by config/environment.ts) standing in for the flags not given; `zlib`, what this
+ * runtime's node:zlib can do, decides the default codec.
  * @throws EtlError USAGE with a message naming the option.
  */
-export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {}): Command {
+export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {}, zlib: ZlibCapabilities = zlibCapabilities()): Command {
   // A deployed task starts with no arguments and is configured by CTI_INPUT/CTI_OUTPUT.
   if (argv.length === 0 && env.CTI_INPUT !== undefined) argv = ["run"];
   const [first, ...rest] = argv;
@@ -241,6 +247,7 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
         output: { type: "string", short: "o" },
         "max-field-bytes": { type: "string" },
         "part-size": { type: "string" },
+        compression: { type: "string" },
         "gzip-level": { type: "string" },
         "run-id": { type: "string" },
         progress: { type: "boolean" },
@@ -273,6 +280,7 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
     output,
     maxFieldBytes: flag("max-field-bytes", settingValue.maxFieldBytes, values["max-field-bytes"], env.CTI_MAX_FIELD_BYTES ?? RUN_DEFAULTS.maxFieldBytes),
     partBytes: flag("part-size", settingValue.partMiB, values["part-size"], RUN_DEFAULTS.partMiB) * 1024 * 1024,
+    compression: chooseCompression(flag("compression", settingValue.compression, values.compression, env.CTI_COMPRESSION), zlib),
     gzipLevel: flag("gzip-level", settingValue.gzipLevel, values["gzip-level"], RUN_DEFAULTS.gzipLevel),
     runId,
     progress: values.progress,

@@ -10,6 +10,7 @@
 import { type } from "arktype";
 import { EtlError } from "../errors.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "../load/warehouse-lock-decision.ts";
+import { COMPRESSIONS } from "../sinks/codec.ts";
 
 /**
  * A whole number from `min` to `max`, as text (an environment variable or a flag), parsed to a
@@ -46,6 +47,8 @@ export const settingValue = {
   partMiB: integerText(1, 1 << 14),
   /** gzip level of the parts. */
   gzipLevel: integerText(0, 9),
+  /** Codec of the parts (sinks/codec.ts). */
+  compression: type.enumerated(...COMPRESSIONS),
   /** Runs `cti-etl status` lists. */
   statusLimit: integerText(1, 1000),
   /** The run's deadline. */
@@ -66,6 +69,7 @@ export const environmentSchema = type({
   "CTI_WORKERS?": settingValue.workers,
   "CTI_MEMORY_BUDGET_MIB?": settingValue.memoryBudgetMiB,
   "CTI_SLICES?": settingValue.slices,
+  "CTI_COMPRESSION?": settingValue.compression,
   "CTI_WAREHOUSE?": "string",
   "CTI_TABLE?": "string",
   "CTI_WAREHOUSE_LOCK_WAIT_SECONDS?": settingValue.lockWaitSeconds,
@@ -125,6 +129,7 @@ export const ENVIRONMENT_HELP: { readonly [K in EnvironmentKey]-?: EnvironmentHe
   CTI_WORKERS: { section: "run", help: "default of --workers" },
   CTI_MEMORY_BUDGET_MIB: { section: "run", help: "default of --memory-budget" },
   CTI_SLICES: { section: "run", help: "default of --slices" },
+  CTI_COMPRESSION: { section: "run", help: "default of --compression" },
   CTI_WAREHOUSE: { section: "warehouse", help: "default of --warehouse when no Redshift is configured" },
   CTI_TABLE: { section: "warehouse", help: "default of --table" },
   CTI_WAREHOUSE_LOCK_WAIT_SECONDS: {

@@ -3,6 +3,7 @@
  * the input fingerprint, the ledger entry and the number of rows the stage must end up with.
  */
 import { EtlError } from "../errors.ts";
+import { compressionOfParts, type Compression } from "../sinks/codec.ts";
 import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { inputFingerprint, ledgerInputsText } from "./input-fingerprint.ts";
 import type { LedgerEntry } from "./ledger-sql.ts";
@@ -23,6 +24,8 @@ export interface LoadPlan {
   ledger: LedgerEntry;
   /** Rows of the clean parts: what the stage must hold. */
   cleanRows: number;
+  /** The parts' codec, from their names (sinks/codec.ts): how COPY and the embedded load read them. */
+  compression: Compression;
 }
 
 /**
@@ -47,6 +50,7 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect): LoadPlan {
     tables,
     fingerprint,
     cleanRows,
+    compression: compressionOfParts(request.parts.map((p) => p.url)),
     ledger: {
       runId: request.runId,
       taskArn: request.taskArn ?? "local",

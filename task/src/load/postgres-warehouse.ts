@@ -7,7 +7,7 @@ import { EtlError } from "../errors.ts";
 import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
 import { insertNewRowsSql } from "./new-rows-sql.ts";
-import { fileUrlPartReader, gunzipped, type PartReader } from "./part-reader.ts";
+import { decompressed, fileUrlPartReader, type PartReader } from "./part-reader.ts";
 import type { PostgresSession, PostgresTransaction } from "./postgres-session.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
 import { createSchemaDdl, ledgerTableDdl, schemaLookupSql, schemaToEnsure, setupLockSql, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
@@ -60,7 +60,7 @@ export class PostgresWarehouse implements Warehouse {
     for (const part of parts) {
       signal?.throwIfAborted();
       try {
-        staged += await tx.stageCsv(plan.tables, gunzipped(this.readPart(part.url)), part.url);
+        staged += await tx.stageCsv(plan.tables, decompressed(this.readPart(part.url), plan.compression, part.url), part.url);
       } catch (error) {
         throw stagingError(part.url, error);
       }

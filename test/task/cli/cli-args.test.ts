@@ -3,6 +3,7 @@ import { ENVIRONMENT_SECTION, MAIN_HELP, parseCommand, RUN_DEFAULTS, RUN_HELP } 
 import { ENVIRONMENT_HELP, environmentSchema } from "../../../task/src/config/environment.ts";
 import { EtlError } from "../../../task/src/errors.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "../../../task/src/load/warehouse-lock-decision.ts";
+import { defaultCompression, zlibCapabilities } from "../../../task/src/sinks/codec.ts";
 
 const usage = (argv: string[], pattern: RegExp) =>
   assert.throws(() => parseCommand(argv), (e: unknown) => e instanceof EtlError && e.code === "USAGE" && pattern.test(e.message));
@@ -21,6 +22,7 @@ describe("parseCommand", () => {
       output: "out",
       maxFieldBytes: RUN_DEFAULTS.maxFieldBytes,
       partBytes: RUN_DEFAULTS.partMiB * 1024 * 1024,
+      compression: defaultCompression(zlibCapabilities()),
       gzipLevel: RUN_DEFAULTS.gzipLevel,
       runId: undefined,
       progress: undefined,
@@ -36,8 +38,29 @@ describe("parseCommand", () => {
   });
 
   it("reads every option", () => {
-    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--log-format", "json", "--json", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4", "--lock-wait", "5"]);
-    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false, logFormat: "json", json: true, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4, lockWaitSeconds: 5 });
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4", "--compression", "none", "--log-format", "json", "--json", "--lock-wait", "5"]);
+    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, compression: "none", gzipLevel: 1, runId: "r-1", progress: false, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4, logFormat: "json", json: true, lockWaitSeconds: 5 });
+  });
+
+  it("writes zstd parts where the runtime has zstd and gzip elsewhere, unless --compression or CTI_COMPRESSION says", () => {
+    const compressionOf = (argv: string[], env = {}, zstd = true) => {
+      const c = parseCommand(["run", "-i", "a", "-o", "b", ...argv], env, { zstd });
+      return c.command === "run" ? c.compression : undefined;
+    };
+    assert.equal(compressionOf([]), "zstd");
+    assert.equal(compressionOf([], {}, false), "gzip");
+    assert.equal(compressionOf(["--compression", "gzip"]), "gzip");
+    assert.equal(compressionOf([], { CTI_COMPRESSION: "none" }, false), "none");
+    assert.equal(compressionOf(["--compression", "zstd"], { CTI_COMPRESSION: "gzip" }), "zstd");
+  });
+
+  it("refuses zstd on a runtime without it, and an unknown codec, as USAGE naming the flag", () => {
+    assert.throws(
+      () => parseCommand(["run", "-i", "a", "-o", "b", "--compression", "zstd"], {}, { zstd: false }),
+      (e: unknown) => e instanceof EtlError && e.code === "USAGE" && /--compression zstd needs a Node\.js with zstd in node:zlib \(22\.15 or later\).*use --compression gzip or none/.test(e.message),
+    );
+    assert.throws(() => parseCommand(["run", "-i", "a", "-o", "b"], { CTI_COMPRESSION: "zstd" }, { zstd: false }), /--compression zstd needs/);
+    usage(["run", "-i", "a", "-o", "b", "--compression", "lz4"], /--compression must be "gzip", "none" or "zstd" \(was "lz4"\)/);
   });
 
   it("shows help for no arguments, --help and run --help", () => {
