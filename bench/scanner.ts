@@ -5,6 +5,8 @@
  * over the whole file in chunks, (2) the batch transform (workers, every record) over the
  * splitter's batches. Each `--src` is a copy of `task/src` (default: this checkout's); several
  * are timed in alternating rounds, so a before/after comparison shares the machine's noise.
+ * Each step is timed as wall time and as the process's CPU time (user + system), which a
+ * machine shared with other work disturbs less.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -61,8 +63,17 @@ function quotedRows(rows: number): Buffer {
 }
 const engines = await Promise.all(values.src.map(load));
 
-/** The record-end finder alone, asked for a record end every BATCH_BYTES, as the splitter asks; returns how many it found. */
+/** Passes of the record-end finder alone over the input per round: one takes a few milliseconds, too little to time. */
+const FIND_PASSES = 10;
+
+/** The record-end finder alone, FIND_PASSES times over the input, asked for a record end every BATCH_BYTES as the splitter asks; returns how many it found. */
 function findEnds(engine: Engine): number {
+  let found = 0;
+  for (let pass = 0; pass < FIND_PASSES; pass++) found += findEndsOnce(engine);
+  return found;
+}
+
+function findEndsOnce(engine: Engine): number {
   const finder = new engine.Finder();
   let found = 0;
   let next = BATCH_BYTES;
@@ -162,37 +173,41 @@ function scanFields(engine: Engine, i: number): number {
   return fields;
 }
 
-const times = { scan: engines.map(() => [] as number[]), find: engines.map(() => [] as number[]), split: engines.map(() => [] as number[]), transform: engines.map(() => [] as number[]) };
-const results = { scan: new Set<number>(), find: new Set<number>(), split: new Set<number>(), transform: new Set<string>() };
+const steps = ["split", "find", "transform", "scan"] as const;
+type Step = (typeof steps)[number];
+const times = Object.fromEntries(steps.map((s) => [s, engines.map(() => [] as number[])])) as Record<Step, number[][]>;
+const cpuTimes = Object.fromEntries(steps.map((s) => [s, engines.map(() => [] as number[])])) as Record<Step, number[][]>;
+const results = Object.fromEntries(steps.map((s) => [s, new Set<string>()])) as Record<Step, Set<string>>;
+const runs: Record<Step, (engine: Engine, i: number) => unknown> = { split: split, find: findEnds, transform, scan: scanFields };
 for (let round = 0; round < ROUNDS; round++) {
   engines.forEach((engine, i) => {
-    let start = performance.now();
-    results.find.add(findEnds(engine));
-    times.find[i]!.push(performance.now() - start);
-    start = performance.now();
-    results.split.add(split(engine));
-    times.split[i]!.push(performance.now() - start);
-    start = performance.now();
-    results.scan.add(scanFields(engine, i));
-    times.scan[i]!.push(performance.now() - start);
-    start = performance.now();
-    results.transform.add(transform(engine, i));
-    times.transform[i]!.push(performance.now() - start);
+    for (const step of steps) {
+      const wall = performance.now();
+      const cpu = process.cpuUsage();
+      results[step].add(String(runs[step](engine, i)));
+      const used = process.cpuUsage(cpu);
+      times[step][i]!.push(performance.now() - wall);
+      cpuTimes[step][i]!.push((used.user + used.system) / 1000);
+    }
   });
 }
-if (results.scan.size !== 1 || results.find.size !== 1 || results.split.size !== 1 || results.transform.size !== 1) {
-  throw new Error(`engines disagree: ${[...results.find]} ${[...results.split]} ${[...results.transform]}`);
-}
+for (const step of steps) if (results[step].size !== 1) throw new Error(`engines disagree on ${step}: ${[...results[step]].join(", ")}`);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`${values.quoted ? "quoted " : ""}${ROWS.toLocaleString("en-US")} rows, ${(input.length / 2 ** 20).toFixed(1)} MiB, chunks of ${CHUNK} bytes, batches of ${BATCH_BYTES} bytes, median of ${ROUNDS} rounds (ms)`);
-const titles = { find: "(1a) record-end finder alone", split: "(1) RecordSplitter", transform: "(2) BatchTransformer", scan: "(2a) field scanner alone, on the records holding a quote" };
-for (const step of ["split", "find", "transform", "scan"] as const) {
+const titles: Record<Step, string> = {
+  split: "(1) RecordSplitter",
+  find: `(1a) its record-end finder alone, ${FIND_PASSES} passes`,
+  transform: "(2) BatchTransformer",
+  scan: "(2a) field scanner alone, on the records holding a quote",
+};
+console.log(`${"".padEnd(30)} ${"wall".padStart(8)} ${"cpu".padStart(8)}   (medians; per-round cpu in brackets)`);
+for (const step of steps) {
   console.log(titles[step]);
   engines.forEach((engine, i) => {
-    const ts = times[step][i]!;
-    const m = median(ts);
-    const vsFirst = i === 0 ? "" : `  ${((m / median(times[step][0]!) - 1) * 100).toFixed(1).padStart(5)}% vs ${engines[0]!.name}`;
-    console.log(`  ${engine.name.padEnd(28)} ${m.toFixed(1).padStart(8)}  min ${Math.min(...ts).toFixed(1).padStart(7)}  [${ts.map((t) => t.toFixed(0)).join(" ")}]${vsFirst}`);
+    const wall = median(times[step][i]!);
+    const cpu = median(cpuTimes[step][i]!);
+    const vsFirst = i === 0 ? "" : `  cpu ${((cpu / median(cpuTimes[step][0]!) - 1) * 100).toFixed(1).padStart(5)}%, wall ${((wall / median(times[step][0]!) - 1) * 100).toFixed(1).padStart(5)}% vs ${engines[0]!.name}`;
+    console.log(`  ${engine.name.padEnd(28)} ${wall.toFixed(1).padStart(8)} ${cpu.toFixed(1).padStart(8)}  [${cpuTimes[step][i]!.map((t) => t.toFixed(0)).join(" ")}]${vsFirst}`);
   });
 }
