@@ -78,7 +78,7 @@ describe("scanRecord", () => {
   });
 });
 
-/** A sink that writes what it is told as text: fields in `[...]`, literal quotes as `"`. */
+/** A sink that writes what it is told as text: content as is, a literal quote as `"`, a field's end as `|`. */
 function transcript(): FieldSink & { text: string } {
   return {
     text: "",
