@@ -3,17 +3,13 @@
  * is configured, else Postgres (embedded PGlite in a folder or in memory, or a `postgres://`
  * server). `main.ts` parses the config; this builds the adapters.
  */
-import { RedshiftDataClient, type RedshiftDataClientConfig } from "@aws-sdk/client-redshift-data";
+import type { RedshiftDataClientConfig } from "@aws-sdk/client-redshift-data";
 import type { S3Client } from "@aws-sdk/client-s3";
-import pg from "pg";
 import { EtlError } from "../errors.ts";
 import type { Clock } from "./data-api-statements.ts";
 import type { RedshiftWarehouseConfig } from "./data-api-target.ts";
 import { partReaderFor, type PartReader } from "./part-reader.ts";
-import { pgSession } from "./pg-session.ts";
-import { openPglite, pgliteSession } from "./pglite-session.ts";
 import { PostgresWarehouse } from "./postgres-warehouse.ts";
-import { RedshiftWarehouse } from "./redshift-warehouse.ts";
 import type { Warehouse } from "./warehouse.ts";
 
 /** The Postgres warehouse: at most one of `dataDir` and `url`; neither means an in-memory PGlite. */
@@ -42,9 +38,13 @@ export interface WarehouseDeps {
   clock?: Clock;
 }
 
-/** Builds the configured warehouse; `close()` it when done. */
+/**
+ * Builds the configured warehouse; `close()` it when done. Each adapter's module (the Redshift
+ * Data client, pg, PGlite) is imported here, when chosen, so a run loads only the one it uses.
+ */
 export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDeps = {}): Promise<Warehouse> {
   if (config.kind === "redshift") {
+    const [{ RedshiftDataClient }, { RedshiftWarehouse }] = await Promise.all([import("@aws-sdk/client-redshift-data"), import("./redshift-warehouse.ts")]);
     const client = new RedshiftDataClient({ ...deps.redshiftClientConfig });
     try {
       return new RedshiftWarehouse(config, { client, release: () => client.destroy(), ...(deps.clock ? { clock: deps.clock } : {}) });
@@ -59,7 +59,9 @@ export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDe
   }
   if (config.url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(config.url)) throw new EtlError("USAGE", "Postgres warehouse URL must start with postgres://");
+    const [{ default: pg }, { pgSession }] = await Promise.all([import("pg"), import("./pg-session.ts")]);
     return new PostgresWarehouse(pgSession(new pg.Pool({ connectionString: config.url, max: 4 }), true), readPart);
   }
+  const { openPglite, pgliteSession } = await import("./pglite-session.ts");
   return new PostgresWarehouse(pgliteSession(await openPglite(config.dataDir), true), readPart);
 }

@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { EtlError } from "../errors.ts";
 
 /** Streams the (gzip) bytes of the part at `url`. */
@@ -25,6 +25,8 @@ export function s3PartReader(client: Pick<S3Client, "send">): PartReader {
   return async function* (url) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/s.exec(url);
     if (!m) throw new EtlError("USAGE", `not an s3:// part URL: ${url}`);
+    // Imported here: a local run (file:// parts) never loads the AWS SDK.
+    const { GetObjectCommand } = await import("@aws-sdk/client-s3");
     const object = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
     if (!object.Body) return;
     yield* object.Body as unknown as AsyncIterable<Uint8Array>;
