@@ -37,7 +37,7 @@ import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 function adapters(settings: Settings) {
   let made: S3Client | undefined;
   let s3: Promise<S3Client> | undefined;
-  const client = () => (s3 ??= import("@aws-sdk/client-s3").then(({ S3Client }) => (made = new S3Client(s3ClientConfig(settings.s3)))));
+  const client = () => (s3 ??= import("./s3/s3-sdk.ts").then(({ S3Client }) => (made = new S3Client(s3ClientConfig(settings.s3)))));
   return {
     input: async (uri: string): Promise<InputSource> =>
       isS3Uri(uri) ? (await import("./source/s3-input.ts")).s3Input(await client(), parseS3Uri(uri)) : localInput(uri),

@@ -44,7 +44,7 @@ export interface WarehouseDeps {
  */
 export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDeps = {}): Promise<Warehouse> {
   if (config.kind === "redshift") {
-    const [{ RedshiftDataClient }, { RedshiftWarehouse }] = await Promise.all([import("@aws-sdk/client-redshift-data"), import("./redshift-warehouse.ts")]);
+    const [{ RedshiftDataClient }, { RedshiftWarehouse }] = await Promise.all([import("./redshift-data-sdk.ts"), import("./redshift-warehouse.ts")]);
     const client = new RedshiftDataClient({ ...deps.redshiftClientConfig });
     try {
       return new RedshiftWarehouse(config, { client, release: () => client.destroy(), ...(deps.clock ? { clock: deps.clock } : {}) });

@@ -26,7 +26,7 @@ export function s3PartReader(client: Pick<S3Client, "send">): PartReader {
     const m = /^s3:\/\/([^/]+)\/(.+)$/s.exec(url);
     if (!m) throw new EtlError("USAGE", `not an s3:// part URL: ${url}`);
     // Imported here: a local run (file:// parts) never loads the AWS SDK.
-    const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+    const { GetObjectCommand } = await import("../s3/s3-sdk.ts");
     const object = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
     if (!object.Body) return;
     yield* object.Body as unknown as AsyncIterable<Uint8Array>;
