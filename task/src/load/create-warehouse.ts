@@ -9,7 +9,10 @@ import { EtlError } from "../errors.ts";
 import type { Clock } from "./data-api-statements.ts";
 import type { RedshiftWarehouseConfig } from "./data-api-target.ts";
 import { partReaderFor, type PartReader } from "./part-reader.ts";
+import { pgSession } from "./pg-session.ts";
+import { openPglite, pgliteSession } from "./pglite-session.ts";
 import { PostgresWarehouse } from "./postgres-warehouse.ts";
+import { RedshiftWarehouse } from "./redshift-warehouse.ts";
 import type { Warehouse } from "./warehouse.ts";
 
 /** The Postgres warehouse: at most one of `dataDir` and `url`; neither means an in-memory PGlite. */
@@ -39,12 +42,14 @@ export interface WarehouseDeps {
 }
 
 /**
- * Builds the configured warehouse; `close()` it when done. Each adapter's module (the Redshift
- * Data client, pg, PGlite) is imported here, when chosen, so a run loads only the one it uses.
+ * Builds the configured warehouse; `close()` it when done. Each adapter's package (the Redshift
+ * Data client here, pg here, PGlite in openPglite) is imported when chosen, so a run loads only the
+ * one it uses. Our own modules stay static imports: under the tests' loader a dynamically imported
+ * module of ours would be a second instance (its EtlError another class).
  */
 export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDeps = {}): Promise<Warehouse> {
   if (config.kind === "redshift") {
-    const [{ RedshiftDataClient }, { RedshiftWarehouse }] = await Promise.all([import("./redshift-data-sdk.ts"), import("./redshift-warehouse.ts")]);
+    const { RedshiftDataClient } = await import("./redshift-data-sdk.ts");
     const client = new RedshiftDataClient({ ...deps.redshiftClientConfig });
     try {
       return new RedshiftWarehouse(config, { client, release: () => client.destroy(), ...(deps.clock ? { clock: deps.clock } : {}) });
@@ -59,9 +64,8 @@ export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDe
   }
   if (config.url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(config.url)) throw new EtlError("USAGE", "Postgres warehouse URL must start with postgres://");
-    const [{ default: pg }, { pgSession }] = await Promise.all([import("pg"), import("./pg-session.ts")]);
+    const { default: pg } = await import("pg");
     return new PostgresWarehouse(pgSession(new pg.Pool({ connectionString: config.url, max: 4 }), true), readPart);
   }
-  const { openPglite, pgliteSession } = await import("./pglite-session.ts");
   return new PostgresWarehouse(pgliteSession(await openPglite(config.dataDir), true), readPart);
 }
