@@ -29,14 +29,18 @@ function runArgs(input: string, outDir: string, warehouse: string): string[] {
   return [process.execPath, "--import", MAX_RSS_PROBE, CLI, "run", "--input", input, "--output", outDir, "--warehouse", warehouse, "--no-progress"];
 }
 
+/** The start of the fingerprint of the sources the command was built from (task/scripts/ensure-build.mjs). */
+async function buildStamp(): Promise<string> {
+  return (await readFile(fileURLToPath(new URL("../dist/task.stamp", import.meta.url)), "utf8")).trim().slice(0, 12);
+}
+
 /**
  * A PGlite warehouse holding the clean rows of `rows` generated rows (seed 42), loaded once by the
  * command and cached by the fingerprint of the sources that built it (dist/task.stamp), so a change
  * of the table's layout makes a new one rather than timing a migration.
  */
 async function historyWarehouse(rows: number, log: (line: string) => void): Promise<string> {
-  const stamp = (await readFile(fileURLToPath(new URL("../dist/task.stamp", import.meta.url)), "utf8")).trim().slice(0, 12);
-  const dir = `${CACHE}warehouse-${rows}-${stamp}`;
+  const dir = `${CACHE}warehouse-${rows}-${await buildStamp()}`;
   if (existsSync(dir)) return dir;
   const input = await benchInput(rows, log);
   log(`loading ${rows.toLocaleString("en")} rows into ${dir} (cached for later runs)…`);
@@ -52,7 +56,7 @@ async function historyWarehouse(rows: number, log: (line: string) => void): Prom
 
 /** An empty warehouse folder: made by `cti-etl sql` (which creates the database), cached like the history. */
 async function emptyWarehouse(): Promise<string> {
-  const dir = `${CACHE}warehouse-empty`;
+  const dir = `${CACHE}warehouse-empty-${await buildStamp()}`;
   if (existsSync(dir)) return dir;
   const partial = `${dir}.partial`;
   await rm(partial, { recursive: true, force: true });
