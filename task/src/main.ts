@@ -5,12 +5,13 @@
  */
 // First: arktype's keywords stay jitless (records/arktype-startup.ts); the benchmark's runner does the same.
 import "./records/arktype-startup.ts";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
 import { chooseOutputMode } from "./cli/output-mode.ts";
 import { countReads, RunProgressView } from "./cli/progress.ts";
 import { formatReadableSkip, formatReadableSummary } from "./cli/readable-summary.ts";
+import { VERSION_LINE } from "./cli/version.ts";
 import { readHostResources } from "./config/host-resources.ts";
 import { parseSettings, type Settings } from "./config/settings.ts";
 import { sizeRun } from "./config/sizing.ts";
@@ -19,9 +20,7 @@ import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
 import type { InputSource } from "./source/input-source.ts";
 import { localInput } from "./source/local-input.ts";
 import { leaseKey } from "./lease/lease-key.ts";
-import { S3Lease } from "./lease/s3-lease.ts";
 import { readRecentRuns } from "./load/ledger-history.ts";
-import { startRunObserver } from "./observability/run-observer.ts";
 import { formatStatusReport } from "./observability/status-report.ts";
 import { LocalRunOutput } from "./sinks/local-run-output.ts";
 import type { RunOutput } from "./sinks/run-output.ts";
@@ -30,33 +29,50 @@ import { onTermination } from "./run/termination.ts";
 import { newRunId } from "./run/run-id.ts";
 import { runOnce, type RunWarehouse } from "./run/run-once.ts";
 import { s3ClientConfig } from "./s3/s3-client-config.ts";
-import { s3Input } from "./source/s3-input.ts";
-import { S3RunOutput } from "./sinks/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
-import { createWarehouse } from "./load/create-warehouse.ts";
 import { partReaderFor } from "./load/part-reader.ts";
 import type { WarehouseLockOptions } from "./load/warehouse-lock.ts";
 
-/** Adapters are built lazily: a local run never constructs an AWS client. */
+/**
+ * Adapters are built lazily, and their modules imported (`import()`) only when a run needs them:
+ * a local run never loads the AWS SDK, and `--version`/`--help` load no adapter at all (start-up
+ * time is mostly module loading; task/build.sh splits each into a chunk of its own).
+ */
 function adapters(settings: Settings) {
-  let s3: S3Client | undefined;
-  const client = () => (s3 ??= new S3Client(s3ClientConfig(settings.s3)));
+  let made: S3Client | undefined;
+  let s3: Promise<S3Client> | undefined;
+  const client = () => (s3 ??= import("./s3/s3-sdk.ts").then(({ S3Client }) => (made = new S3Client(s3ClientConfig(settings.s3)))));
   return {
-    input: (uri: string): InputSource => (isS3Uri(uri) ? s3Input(client(), parseS3Uri(uri)) : localInput(uri)),
-    output: (uri: string, runId: string): Promise<RunOutput> =>
-      isS3Uri(uri) ? S3RunOutput.create(client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
+    input: async (uri: string): Promise<InputSource> =>
+      isS3Uri(uri) ? (await import("./source/s3-input.ts")).s3Input(await client(), parseS3Uri(uri)) : localInput(uri),
+    output: async (uri: string, runId: string): Promise<RunOutput> =>
+      isS3Uri(uri) ? (await import("./sinks/s3-run-output.ts")).S3RunOutput.create(await client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
     s3: client,
-    close: () => s3?.destroy(),
+    close: () => made?.destroy(),
   };
 }
 
 /**
- * An embedded warehouse is locked while open (load/warehouse-lock.ts): `lock` says who waits how
+ * `s3`: the client for `s3://` clean parts (an S3 output); a local output's parts are files. An
+ * embedded warehouse is locked while open (load/warehouse-lock.ts): `lock` says who waits how
  * long. `onPartBytes`: told the bytes of clean parts a Postgres warehouse reads (the load's progress bar).
  */
-function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client, lock: WarehouseLockOptions, onPartBytes?: (n: number) => void): RunWarehouse {
+function runWarehouse(
+  choice: NonNullable<WarehouseChoice>,
+  s3: (() => Promise<S3Client>) | undefined,
+  lock: WarehouseLockOptions,
+  onPartBytes?: (n: number) => void,
+): RunWarehouse {
   return {
-    open: () => createWarehouse(choice.config, { s3: s3(), lock, ...(onPartBytes ? { readPart: countReads(partReaderFor(s3()), onPartBytes) } : {}) }),
+    open: async () => {
+      const client = s3 ? await s3() : undefined;
+      const { createWarehouse } = await import("./load/create-warehouse.ts");
+      return createWarehouse(choice.config, {
+        ...(client ? { s3: client } : {}),
+        lock,
+        ...(onPartBytes ? { readPart: countReads(partReaderFor(client), onPartBytes) } : {}),
+      });
+    },
     dialect: choice.config.kind === "redshift" ? "redshift" : "postgres",
     table: choice.table,
     describe: choice.describe,
@@ -80,6 +96,7 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
     mode.progress === "off"
       ? undefined
       : new RunProgressView(process.stderr, { live: mode.progress === "live", ...(choice ? { warehouse: choice.describe, table: choice.table } : {}) });
+  const { startRunObserver } = await import("./observability/run-observer.ts");
   const observer = await startRunObserver({ ...settings.observability, log: { ...settings.observability.log, format: mode.logFormat } }, runId, {
     stderr: view?.log ?? process.stderr,
     ...(view ? { onStage: (event) => view.stage(event) } : {}),
@@ -96,7 +113,7 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
     const result = await runOnce({
       runId,
       inputUri: command.input,
-      input: io.input(command.input),
+      input: await io.input(command.input),
       openOutput: () => io.output(command.output, runId),
       transform: {
         maxFieldBytes: command.maxFieldBytes,
@@ -112,7 +129,7 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
         ? {
             warehouse: runWarehouse(
               choice,
-              io.s3,
+              output ? io.s3 : undefined,
               {
                 command: "run",
                 runId,
@@ -126,7 +143,7 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
         : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
-        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
+        ? { lease: new (await import("./lease/s3-lease.ts")).S3Lease(await io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
         : {}),
       observer,
       taskArn,
@@ -158,9 +175,8 @@ async function withWarehouse<T>(
 ): Promise<T> {
   const choice = selectWarehouse(settings.warehouse, flag);
   if (!choice) throw new EtlError("USAGE", "no warehouse to query (--warehouse none)");
-  const io = adapters(settings);
   // PGlite cannot open a folder another process has open, even to read: wait like a run does.
-  const target = runWarehouse(choice, io.s3, {
+  const target = runWarehouse(choice, undefined, {
     command: command.command,
     waitMs: command.lockWaitSeconds * 1000,
     onWait: (message) => process.stderr.write(`cti-etl: ${message}\n`),
@@ -170,7 +186,6 @@ async function withWarehouse<T>(
     return await use(warehouse, target);
   } finally {
     await warehouse.close();
-    io.close();
   }
 }
 
@@ -196,7 +211,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP }[command.topic]);
       return EXIT_OK;
     case "version":
-      process.stdout.write("cti-etl 0.1.0\n");
+      process.stdout.write(VERSION_LINE);
       return EXIT_OK;
     case "sql":
       await sql(command, settings);

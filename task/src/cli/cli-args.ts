@@ -1,6 +1,7 @@
 import type { type } from "arktype";
 import { parseArgs } from "node:util";
 import { EtlError } from "../errors.ts";
+import { isVersionRequest } from "./version.ts";
 import { REDSHIFT_MAX_VARCHAR_BYTES } from "../records/record-schema.ts";
 import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { ENVIRONMENT_HELP, parseFlagValue, settingValue, type EnvironmentHelp, type ParsedEnvironment } from "../config/environment.ts";
@@ -231,7 +232,7 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
   if (argv.length === 0 && env.CTI_INPUT !== undefined) argv = ["run"];
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") return { command: "help", topic: "main" };
-  if (first === "--version") return { command: "version" };
+  if (isVersionRequest(argv)) return { command: "version" };
   if (first === "sql") return parseSql(rest, env);
   if (first === "status") return parseStatus(rest, env);
   if (first !== "run") throw new EtlError("USAGE", `unknown command ${JSON.stringify(first)}; see cti-etl --help`);

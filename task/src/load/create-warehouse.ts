@@ -3,9 +3,8 @@
  * is configured, else Postgres (embedded PGlite in a folder or in memory, or a `postgres://`
  * server). `main.ts` parses the config; this builds the adapters.
  */
-import { RedshiftDataClient, type RedshiftDataClientConfig } from "@aws-sdk/client-redshift-data";
+import type { RedshiftDataClientConfig } from "@aws-sdk/client-redshift-data";
 import type { S3Client } from "@aws-sdk/client-s3";
-import pg from "pg";
 import { EtlError } from "../errors.ts";
 import type { Clock } from "./data-api-statements.ts";
 import type { RedshiftWarehouseConfig } from "./data-api-target.ts";
@@ -50,9 +49,15 @@ export interface WarehouseDeps {
   lock?: WarehouseLockOptions;
 }
 
-/** Builds the configured warehouse; `close()` it when done. */
+/**
+ * Builds the configured warehouse; `close()` it when done. Each adapter's package (the Redshift
+ * Data client here, pg here, PGlite in openPglite) is imported when chosen, so a run loads only the
+ * one it uses. Our own modules stay static imports: under the tests' loader a dynamically imported
+ * module of ours would be a second instance (its EtlError another class).
+ */
 export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDeps = {}): Promise<Warehouse> {
   if (config.kind === "redshift") {
+    const { RedshiftDataClient } = await import("./redshift-data-sdk.ts");
     const client = new RedshiftDataClient({ ...deps.redshiftClientConfig });
     try {
       return new RedshiftWarehouse(config, { client, release: () => client.destroy(), ...(deps.clock ? { clock: deps.clock } : {}) });
@@ -67,6 +72,7 @@ export async function createWarehouse(config: WarehouseConfig, deps: WarehouseDe
   }
   if (config.url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(config.url)) throw new EtlError("USAGE", "Postgres warehouse URL must start with postgres://");
+    const { default: pg } = await import("pg");
     return new PostgresWarehouse(pgSession(new pg.Pool({ connectionString: config.url, max: 4 }), true), readPart);
   }
   if (config.dataDir === undefined) return new PostgresWarehouse(pgliteSession(await openPglite(), true), readPart);

@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createGunzip } from "node:zlib";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { EtlError } from "../errors.ts";
 import { runtimeZstd, type Compression } from "../sinks/codec.ts";
 import { zstdFrames } from "./zstd-frames.ts";
@@ -29,6 +29,8 @@ export function s3PartReader(client: Pick<S3Client, "send">): PartReader {
   return async function* (url) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/s.exec(url);
     if (!m) throw new EtlError("USAGE", `not an s3:// part URL: ${url}`);
+    // Imported here: a local run (file:// parts) never loads the AWS SDK.
+    const { GetObjectCommand } = await import("../s3/s3-sdk.ts");
     const object = await client.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
     if (!object.Body) return;
     yield* object.Body as unknown as AsyncIterable<Uint8Array>;

@@ -5,7 +5,7 @@
  * @see https://pglite.dev/docs/api
  */
 import { mkdir } from "node:fs/promises";
-import { PGlite, type Results, type Transaction } from "@electric-sql/pglite";
+import type { PGlite, Results, Transaction } from "@electric-sql/pglite";
 import type { PostgresSession, PostgresTransaction, SqlResult } from "./postgres-session.ts";
 import { stageCopyFromBlobSql } from "./postgres-stage-sql.ts";
 
@@ -14,6 +14,8 @@ import { stageCopyFromBlobSql } from "./postgres-stage-sql.ts";
  * One process at a time may open a folder: hold its lock (load/warehouse-lock.ts) first.
  */
 export async function openPglite(dataDir?: string): Promise<PGlite> {
+  // Imported here: PGlite loads only when a run opens the embedded warehouse (not for --help).
+  const { PGlite } = await import("@electric-sql/pglite");
   if (dataDir === undefined) return PGlite.create();
   await mkdir(dataDir, { recursive: true });
   return PGlite.create(dataDir);

@@ -86,3 +86,9 @@ export const UNDICI_TIMER_SLACK_MS = 1000;
 export function callDeadlineMs(policy: RetryPolicy): number {
   return policy.maxAttempts * (policy.attemptTimeoutMs + UNDICI_TIMER_SLACK_MS) + (policy.maxAttempts - 1) * policy.maxDelayMs;
 }
+
+/**
+ * Default: 3 attempts of 5 s (undici's timers end each by ~5.5 s), backoff from 250 ms up to 5 s:
+ * a silent endpoint costs the run ≤ ~27 s, and no call outlives its 28 s deadline (`callDeadlineMs`).
+ */
+export const DEFAULT_NOTIFY_RETRY: RetryPolicy = { maxAttempts: 3, attemptTimeoutMs: 5000, baseDelayMs: 250, maxDelayMs: 5000 };

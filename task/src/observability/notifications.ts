@@ -38,11 +38,8 @@ export interface NotificationConfig {
   retry: RetryPolicy;
 }
 
-/**
- * Default: 3 attempts of 5 s (undici's timers end each by ~5.5 s), backoff from 250 ms up to 5 s:
- * a silent endpoint costs the run ≤ ~27 s, and no call outlives its 28 s deadline (`callDeadlineMs`).
- */
-export const DEFAULT_NOTIFY_RETRY: RetryPolicy = { maxAttempts: 3, attemptTimeoutMs: 5000, baseDelayMs: 250, maxDelayMs: 5000 };
+// Defined beside the policy (no undici there): the settings read it at every start, `--version` too.
+export { DEFAULT_NOTIFY_RETRY } from "./http-retry.ts";
 
 export type NotificationChannel = "heartbeat" | "pagerduty" | "webhook";
 
