@@ -68,7 +68,8 @@ export interface WarehouseLock {
  */
 export async function acquireWarehouseLock(dataDir: string, options: WarehouseLockOptions): Promise<WarehouseLock> {
   // Loaded here, not at start-up: a run without an embedded warehouse never needs it.
-  const lockfile = await import("proper-lockfile");
+  // CommonJS: its exports are the default export, under Node and in the bundle alike.
+  const { default: lockfile } = await import("proper-lockfile");
   const timing = options.timing ?? LOCK_TIMING;
   const path = lockPathFor(dataDir);
   const cannot = (error: unknown) =>
