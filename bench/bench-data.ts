@@ -16,16 +16,16 @@ export interface BenchInput {
 }
 
 /**
- * The deterministic input of `rows` rows (seed 42), generated on first use and cached.
+ * The deterministic input of `rows` rows (`seed`, default 42), generated on first use and cached.
  * Written under a temporary name and renamed, so an interrupted run leaves no half file.
  */
-export async function benchInput(rows: number, log: (line: string) => void = () => {}): Promise<BenchInput> {
+export async function benchInput(rows: number, log: (line: string) => void = () => {}, seed = 42): Promise<BenchInput> {
   await mkdir(DATA_DIR, { recursive: true });
-  const path = `${DATA_DIR}rows-${rows}.csv`;
+  const path = `${DATA_DIR}rows-${rows}${seed === 42 ? "" : `-s${seed}`}.csv`;
   if (!existsSync(path) || !existsSync(`${path}.expected.json`)) {
     log(`generating ${rows.toLocaleString("en")} rows into ${path} (cached for later runs)…`);
     const partial = `${path}.partial`;
-    await writeSample(partial, rows, { seed: 42 });
+    await writeSample(partial, rows, { seed });
     await rename(`${partial}.expected.json`, `${path}.expected.json`);
     await rename(partial, path);
   }

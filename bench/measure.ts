@@ -6,31 +6,35 @@ import type { ProgramReport } from "./peers/transform-spec.ts";
 export interface Measurement {
   wallMs: number;
   peakRssBytes: number;
+  /** The program's counts: the last line of its stdout (the job's summary, a peer's report). */
   report: ProgramReport;
+  stderr: string;
 }
 
 /**
- * Runs `node <script> <args>` as a child process of its own and measures its wall time
- * (spawn to exit, so start-up counts) and peak RSS (the child's own `maxRSS`, threads and
- * native engines included).
+ * Runs `argv` (`argv[0]` the executable) as a child process of its own and measures its wall time
+ * (spawn to exit, so start-up counts) and peak RSS: the program's own `maxRssKiB` when it reports
+ * one (the peers), else the line the `--import` probe prints (build-programs.ts MAX_RSS_PROBE).
  * @throws when the program fails or prints no report.
  */
-export async function measure(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Measurement> {
+export async function measure(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Measurement> {
   const started = performance.now();
-  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", resolve);
   });
   const wallMs = performance.now() - started;
-  if (code !== 0) throw new Error(`${script} exited with ${code}: ${stderr.trim().split("\n").slice(-5).join("\n")}`);
+  if (code !== 0) throw new Error(`${argv.join(" ")} exited with ${code}: ${stderr.trim().split("\n").slice(-5).join("\n")}`);
   const last = stdout.trim().split("\n").pop() ?? "";
   const report = JSON.parse(last) as ProgramReport;
-  return { wallMs, peakRssBytes: report.maxRssKiB * 1024, report };
+  const probed = /^cti-bench-maxrss-kib (\d+)$/m.exec(stderr);
+  const maxRssKiB = report.maxRssKiB ?? (probed ? Number(probed[1]) : NaN);
+  return { wallMs, peakRssBytes: maxRssKiB * 1024, report, stderr };
 }
 
 /** The differences between what a program counted and what the generator expects ("" when none). */

@@ -1,43 +1,68 @@
 /**
- * `npm run bench`: the job against nodejs-polars and DuckDB on the same transform, on
- * generated inputs of 1M and 10M rows (cached under .cache/bench/data), each program a child
- * process of its own, taking turns round after round; prints a Markdown table of median wall
- * time, peak RSS, throughput and the job's ratio to each peer.
+ * `npm run bench`: what ships, timed side by side. Sections (all by default; `--sections` picks):
+ * - `startup`: `cti-etl --version` (and `--help`) as installed against `node -e 0`, median of 10;
+ * - `peers`: the `cti-etl` command as installed (`node bin/cti-etl.js run --input <rows> --output
+ *   <dir> --warehouse none`, gzip parts) against nodejs-polars (writing gzip) and DuckDB on the same
+ *   transform, on generated inputs (cached under .cache/bench/data), each program a child process
+ *   of its own, taking turns round after round; every program's counts are checked against the
+ *   generator's; median wall time, peak RSS, throughput and the job's ratio to each peer;
+ * - `load`: the default run (transform, then the embedded PGlite load) of 1M new rows against the
+ *   transform-only run, into an empty warehouse and into one holding 10M rows;
+ * - `container`: the image (task/Dockerfile) under the task definition's default limits
+ *   (infra/config.ts) at each size, and the largest size under a 1 GiB limit, with peak memory;
+ *   needs a Docker engine (scripts/docker/engine.sh starts one).
+ * Then the issue's goals, each figure against its target. Timings are printed, never asserted.
  *
- *   npm run bench -- [--sizes 1000000,10000000] [--rounds 3] [--kinds csv,gzip]
- *                    [--programs job,polars,duckdb] [--memory-limit-mib 1024]
+ *   npm run bench -- [--sections startup,peers,load,container] [--sizes 1000000,10000000]
+ *                    [--rounds 3] [--kinds gzip,csv] [--programs job,polars,duckdb]
+ *                    [--memory-limit-mib N] [--load-rows 1000000] [--history-rows 10000000]
+ *                    [--container-memory-mib 1024]
  *
- * Output kinds: `csv` is uncompressed (the job's gzip level 0: the rows stored as they are
- * in gzip framing, which the warehouse loader reads; the peers write plain CSV), `gzip` is
- * gzip level 6 for the job and Polars (through Node's zlib), DuckDB's own gzip.
- * `--memory-limit-mib` (default 1024) is the container limit the job sizes its dedup budget
- * from, as on Fargate; the peers get no such limit.
+ * Output kinds: `gzip` is gzip level 6 for the job and Polars (through Node's zlib), DuckDB's own
+ * gzip; `csv` is uncompressed (the job's `--gzip-level 0`: the rows stored in gzip framing, which
+ * the warehouse loader reads; the peers write plain CSV). `--memory-limit-mib` gives the job on the
+ * host the memory budget it would size itself in a container of that limit (`--memory-budget`);
+ * by default it sizes itself from this machine, as a user's run does.
  */
 import { mkdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { sizeRun } from "../task/src/config/sizing.ts";
+import { readHostResources } from "../task/src/config/host-resources.ts";
 import { benchInput } from "./bench-data.ts";
-import { buildPrograms, DIST } from "./build-programs.ts";
+import { buildPrograms, DIST, type ProgramCommand } from "./build-programs.ts";
+import { defaultTaskLimits, runImage, type ContainerRun } from "./container.ts";
+import { formatGoals, type Goal } from "./goals.ts";
+import { measureLoadCost, type LoadCostFigures } from "./load-cost.ts";
 import { countMismatch, measure } from "./measure.ts";
 import type { OutputKind } from "./peers/transform-spec.ts";
 import { formatResults, median, type ResultRow } from "./results-table.ts";
 import { measureSchemaCost } from "./schema-cost.ts";
+import { measureStartup, type StartupFigures } from "./startup.ts";
 
 const { values } = parseArgs({
   options: {
+    sections: { type: "string", default: "startup,peers,load,container" },
     sizes: { type: "string", default: "1000000,10000000" },
     rounds: { type: "string", default: "3" },
-    kinds: { type: "string", default: "csv,gzip" },
+    kinds: { type: "string", default: "gzip" },
     programs: { type: "string", default: "job,polars,duckdb" },
-    "memory-limit-mib": { type: "string", default: "1024" },
+    "memory-limit-mib": { type: "string" },
+    "load-rows": { type: "string", default: "1000000" },
+    "history-rows": { type: "string", default: "10000000" },
+    "container-memory-mib": { type: "string", default: "1024" },
   },
 });
+const sections = new Set(values.sections.split(","));
 const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.rounds);
 const kinds = values.kinds.split(",") as OutputKind[];
 let programs = values.programs.split(",");
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const print = (text: string) => process.stdout.write(text);
 
 /** nodejs-polars' native binding is not installed by `npm ci` from the lockfile on every platform. */
 async function polarsLoads(): Promise<boolean> {
@@ -45,7 +70,8 @@ async function polarsLoads(): Promise<boolean> {
   // `npm run typecheck` (tsconfig.json) must not need its types; tsconfig.bench.json checks it.
   const peer = "nodejs-polars";
   try {
-    await import(peer);
+    // Resolved from where the peer's bundle resolves it (its folder), not from this file.
+    await import(pathToFileURL(createRequire(`${DIST}polars.mjs`).resolve(peer)).href);
     return true;
   } catch (error) {
     log(`nodejs-polars cannot load its native binding (${(error as Error).message.split("\n")[0]}).`);
@@ -54,56 +80,128 @@ async function polarsLoads(): Promise<boolean> {
   }
 }
 
-if (programs.includes("polars") && !(await polarsLoads())) programs = programs.filter((p) => p !== "polars");
-const scripts = await buildPrograms();
-const scriptOf: Record<string, string> = { job: scripts.job, polars: scripts.polars, duckdb: scripts.duckdb };
+/** `--memory-budget` as the job would size itself in a container limited to `limitMiB`. */
+async function budgetArgs(limitMiB: string | undefined): Promise<string[]> {
+  if (limitMiB === undefined) return [];
+  const { memoryBudgetBytes } = sizeRun({}, { memoryLimitMiB: Number(limitMiB) }, await readHostResources());
+  return ["--memory-budget", String(Math.floor(memoryBudgetBytes / 2 ** 20))];
+}
+
+if (sections.has("peers") && programs.includes("polars") && !(await polarsLoads())) programs = programs.filter((p) => p !== "polars");
+const built = await buildPrograms(await budgetArgs(values["memory-limit-mib"]));
+const commandOf: Record<string, ProgramCommand> = { job: built.job, polars: built.polars, duckdb: built.duckdb };
 const outRoot = join(DIST, "..", "out");
 const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
 log(`machine: ${machine}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+print(`Machine: ${machine}.\n`);
+
+let startup: StartupFigures | undefined;
+if (sections.has("startup")) {
+  startup = measureStartup(10);
+  print(
+    `\nStart-up (median of ${startup.runs}, taking turns): node -e 0 ${startup.nodeMs.toFixed(0)} ms, ` +
+      `cti-etl --version ${startup.versionMs.toFixed(0)} ms (${(startup.versionMs / startup.nodeMs).toFixed(2)}×), ` +
+      `cti-etl --help ${startup.helpMs.toFixed(0)} ms (${(startup.helpMs / startup.nodeMs).toFixed(2)}×).\n`,
+  );
+}
 
 const results: ResultRow[] = [];
-for (const rows of sizes) {
-  const input = await benchInput(rows, log);
-  for (const kind of kinds) {
-    const row = (program: string) => {
-      let r = results.find((x) => x.size === label(rows) && x.kind === kind && x.program === program);
-      if (!r) results.push((r = { size: label(rows), kind, program, wallMs: [], peakRssBytes: [], rows, inputBytes: input.bytes }));
-      return r;
-    };
-    for (let round = 0; round < rounds; round++) {
-      // Take turns, starting with a different program each round.
-      const order = programs.map((_, i) => programs[(i + round) % programs.length]!);
-      for (const program of order) {
-        const outDir = join(outRoot, `${program}-${kind}`);
-        await rm(outDir, { recursive: true, force: true });
-        await mkdir(outDir, { recursive: true });
-        const args = [input.path, outDir, kind, ...(program === "job" ? ["--memory-limit-mib", values["memory-limit-mib"]] : [])];
-        const m = await measure(scriptOf[program]!, args, process.env);
-        await rm(outDir, { recursive: true, force: true });
-        const mismatch = countMismatch(m.report, input.expected);
-        if (mismatch) throw new Error(`${program} miscounted ${label(rows)} (${kind}): ${mismatch}`);
-        row(program).wallMs.push(m.wallMs);
-        row(program).peakRssBytes.push(m.peakRssBytes);
-        log(`${label(rows)} ${kind} round ${round + 1}/${rounds} ${program}: ${(m.wallMs / 1000).toFixed(2)} s, ${Math.round(m.peakRssBytes / 2 ** 20)} MiB (load ${loadavg()[0]!.toFixed(2)})`);
+if (sections.has("peers")) {
+  for (const rows of sizes) {
+    const input = await benchInput(rows, log);
+    for (const kind of kinds) {
+      const row = (program: string) => {
+        let r = results.find((x) => x.size === label(rows) && x.kind === kind && x.program === program);
+        if (!r) results.push((r = { size: label(rows), kind, program, wallMs: [], peakRssBytes: [], rows, inputBytes: input.bytes }));
+        return r;
+      };
+      for (let round = 0; round < rounds; round++) {
+        // Take turns, starting with a different program each round.
+        const order = programs.map((_, i) => programs[(i + round) % programs.length]!);
+        for (const program of order) {
+          const outDir = join(outRoot, `${program}-${kind}`);
+          await rm(outDir, { recursive: true, force: true });
+          await mkdir(outDir, { recursive: true });
+          const m = await measure(commandOf[program]!(input.path, outDir, kind), process.env);
+          await rm(outDir, { recursive: true, force: true });
+          const mismatch = countMismatch(m.report, input.expected);
+          if (mismatch) throw new Error(`${program} miscounted ${label(rows)} (${kind}): ${mismatch}`);
+          row(program).wallMs.push(m.wallMs);
+          row(program).peakRssBytes.push(m.peakRssBytes);
+          log(`${label(rows)} ${kind} round ${round + 1}/${rounds} ${program}: ${(m.wallMs / 1000).toFixed(2)} s, ${Math.round(m.peakRssBytes / 2 ** 20)} MiB (load ${loadavg()[0]!.toFixed(2)})`);
+        }
       }
     }
   }
+  const codec = built.jobHasCompressionFlag ? "--compression gzip" : "gzip, the only codec";
+  print(`\nThe job as installed: node bin/cti-etl.js run --input <rows> --output <dir> --warehouse none (${codec}); sized as it sizes itself${values["memory-limit-mib"] ? ` in a ${values["memory-limit-mib"]} MiB container` : " on this machine"}.\n`);
+  print(`Inputs: ${sizes.map((s) => `${label(s)} rows`).join(", ")}, generated (seed 42); every program's counts match the generator's. ${rounds} rounds, median; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}.\n\n`);
+  print(formatResults(results) + "\n");
+  // The arktype rules judge every row; what that costs, against the same conditions by hand.
+  const cost = measureSchemaCost();
+  const perMillionMs = cost.arktypeNsPerRow; // ns a row × 1e6 rows / 1e6 ns a ms
+  const job1m = results.find((r) => r.program === "job" && r.rows === 1e6 && r.kind === kinds[0]);
+  const share = job1m ? `, ${((100 * perMillionMs) / median(job1m.wallMs)).toFixed(1)}% of the job's 1M ${job1m.kind} median wall` : "";
+  print(
+    `\nArktype on the hot path: ${cost.arktypeNsPerRow.toFixed(1)} ns a row (the same rules by hand: ${cost.handNsPerRow.toFixed(1)} ns), ` +
+      `${perMillionMs.toFixed(0)} ms per 1M rows on one thread${share}.\n`,
+  );
 }
 
-process.stdout.write(`\nMachine: ${machine}. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(" ")}.\n`);
-process.stdout.write(`Inputs: ${sizes.map((s) => `${label(s)} rows`).join(", ")}, generated (seed 42); every program's counts match the generator's.\n`);
-process.stdout.write(`Job: ${values["memory-limit-mib"]} MiB container limit for its memory budget; ${rounds} rounds, median.\n\n`);
-process.stdout.write(formatResults(results) + "\n");
+let loadCost: LoadCostFigures | undefined;
+if (sections.has("load")) {
+  loadCost = await measureLoadCost({ rows: Number(values["load-rows"]), historyRows: Number(values["history-rows"]), rounds, log });
+  const t = median(loadCost.transformOnlyMs);
+  const e = median(loadCost.emptyMs);
+  const h = median(loadCost.historyMs);
+  print(
+    `\nThe embedded load (${label(loadCost.rows)} new rows, default codec, ${rounds} rounds, median): transform only ${(t / 1000).toFixed(2)} s; ` +
+      `default run into an empty warehouse ${(e / 1000).toFixed(2)} s (${(e / t).toFixed(2)}×, load ${((e - t) / 1000).toFixed(2)} s, ${loadCost.loadedEmpty} rows), ` +
+      `into one holding ${label(loadCost.historyRows)} rows ${(h / 1000).toFixed(2)} s (${(h / t).toFixed(2)}×, load ${((h - t) / 1000).toFixed(2)} s, ${loadCost.loadedHistory} rows); ` +
+      `into a new folder (the database created by the run) ${(median(loadCost.newFolderMs) / 1000).toFixed(2)} s (${(median(loadCost.newFolderMs) / t).toFixed(2)}×).\n`,
+  );
+}
 
-// The arktype rules judge every row; what that costs, against the same conditions by hand.
-const cost = measureSchemaCost();
-const perMillionMs = cost.arktypeNsPerRow; // ns a row × 1e6 rows / 1e6 ns a ms
-const job1m = results.find((r) => r.program === "job" && r.rows === 1e6 && r.kind === kinds[0]);
-const share = job1m ? `, ${((100 * perMillionMs) / median(job1m.wallMs)).toFixed(1)}% of the job's 1M ${job1m.kind} median wall` : "";
-process.stdout.write(
-  `\nArktype on the hot path: ${cost.arktypeNsPerRow.toFixed(1)} ns a row (the same rules by hand: ${cost.handNsPerRow.toFixed(1)} ns), ` +
-    `${perMillionMs.toFixed(0)} ms per 1M rows on one thread${share}.\n`,
-);
+const containerRuns: ContainerRun[] = [];
+if (sections.has("container")) {
+  const limits = defaultTaskLimits();
+  for (const rows of sizes) containerRuns.push(await runImage(await benchInput(rows, log), limits, built.jobHasCompressionFlag, log));
+  const largest = Math.max(...sizes);
+  containerRuns.push(await runImage(await benchInput(largest, log), { ...limits, memoryMiB: Number(values["container-memory-mib"]) }, built.jobHasCompressionFlag, log));
+  print(`\nThe image (docker run --network none --cpus --memory, input mounted read-only; the task definition's defaults are ${limits.cpus} vCPU, ${limits.memoryMiB} MiB):\n\n`);
+  print("| rows | CPUs | memory limit | wall | peak RSS | cgroup peak (page cache included) |\n| --- | --- | --- | --- | --- | --- |\n");
+  for (const r of containerRuns) {
+    const cg = r.cgroupPeakBytes === undefined ? "n/a" : `${Math.round(r.cgroupPeakBytes / 2 ** 20)} MiB`;
+    print(`| ${label(r.rows)} | ${r.cpus} | ${r.memoryMiB} MiB | ${(r.wallMs / 1000).toFixed(2)} s | ${Math.round(r.peakRssBytes / 2 ** 20)} MiB | ${cg} |\n`);
+  }
+}
+
+const ratio = (size: string, program: string) => {
+  const job = results.find((r) => r.program === "job" && r.size === size && r.kind === "gzip");
+  const peer = results.find((r) => r.program === program && r.size === size && r.kind === "gzip");
+  return job && peer ? median(job.wallMs) / median(peer.wallMs) : undefined;
+};
+const limited = containerRuns.at(-1);
+const goals: Goal[] = [
+  { what: "`cti-etl --version` / `node -e 0`", value: startup && startup.versionMs / startup.nodeMs, target: 3, unit: "×" },
+  { what: "1M rows, gzip: job / Polars", value: ratio("1M", "polars"), target: 0.7, unit: "×" },
+  { what: "10M rows, gzip: job / DuckDB", value: ratio("10M", "duckdb"), target: 0.5, unit: "×" },
+  {
+    what: `image, ${limited ? label(limited.rows) : "10M"} rows, ${values["container-memory-mib"]} MiB limit: peak RSS (MiB)`,
+    value: limited && limited.peakRssBytes / 2 ** 20,
+    target: Number(values["container-memory-mib"]),
+    unit: " MiB",
+  },
+  { what: `default run / transform only, ${label(Number(values["load-rows"]))} new rows, empty warehouse`, value: loadCost && median(loadCost.emptyMs) / median(loadCost.transformOnlyMs), target: 2, unit: "×" },
+  { what: `default run / transform only, warehouse holding ${label(Number(values["history-rows"]))} rows`, value: loadCost && median(loadCost.historyMs) / median(loadCost.transformOnlyMs), target: 2, unit: "×" },
+  {
+    what: "load time, holding / empty warehouse",
+    value: loadCost && (median(loadCost.historyMs) - median(loadCost.transformOnlyMs)) / (median(loadCost.emptyMs) - median(loadCost.transformOnlyMs)),
+    target: 1.3,
+    unit: "×",
+  },
+];
+print(`\nGoals (this run; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}):\n\n${formatGoals(goals)}\n`);
 
 function label(rows: number): string {
   return rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}k`;

@@ -1,24 +1,31 @@
 #!/bin/sh
-# Lays out dist/task/, everything the image ships in /app (task/Dockerfile copies the folder):
-#   main.mjs          the command (task/src/main.ts);
+# Lays out dist/task/, everything the image ships in /app (task/Dockerfile copies the folder)
+# and what the installed command runs (bin/cti-etl.js imports main.mjs):
+#   main.mjs          the command (task/src/start.ts, which imports main.ts past --version);
 #   batch-worker.mjs  the worker-thread entry of the parallel path (the default run), which
 #                     task/src/transform/worker-pool.ts looks up next to main.mjs;
+#   chunk-<hash>.mjs  code split out of the two entries (esbuild --splitting): what they share,
+#                     and each adapter the command imports only when a run needs it (the AWS SDK
+#                     clients, lib-storage, PGlite, pg), so `--version` and `--help` load none;
 #   pglite.wasm, pglite.data, initdb.wasm
-#                     the embedded warehouse's Postgres (PGlite), which the bundle loads with
-#                     new URL("./<file>", import.meta.url), i.e. next to main.mjs.
-# Each is self-contained (no code splitting). Used by task/Dockerfile, `npm run build:task` and
-# the benchmark (bench/build-programs.ts runs this script, so it measures what ships).
-# CommonJS dependencies call require(); the banner gives each bundle one.
+#                     the embedded warehouse's Postgres (PGlite), which its chunk loads with
+#                     new URL("./<file>", import.meta.url), i.e. from the same folder.
+# Every file a bundle or chunk loads is in this one flat folder (test/task/build.test.ts checks);
+# dist/task.meta.json, esbuild's metafile, records which chunks each entry imports statically.
+# Used by task/Dockerfile, `npm ci` (prepare) and before tests and `npm start`
+# (task/scripts/ensure-build.mjs), and the benchmark, so everything runs what ships.
+# CommonJS dependencies call require(); the banner gives each output file one.
 # pg-native is an optional peer of pg that the job never loads.
 set -eu
 cd "$(dirname "$0")/.."
-rm -rf dist/task
+rm -rf dist/task dist/task.meta.json dist/task.stamp
 ./node_modules/.bin/esbuild \
-  main=task/src/main.ts \
+  main=task/src/start.ts \
   batch-worker=task/src/transform/batch-worker.ts \
-  --bundle --platform=node --format=esm --target=node24 \
+  --bundle --splitting --platform=node --format=esm --target=node24 \
   --outdir=dist/task --out-extension:.js=.mjs \
   --external:pg-native \
+  --metafile=dist/task.meta.json \
   --log-level=warning \
   "--banner:js=import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
 cp node_modules/@electric-sql/pglite/dist/pglite.wasm node_modules/@electric-sql/pglite/dist/pglite.data \

@@ -5,10 +5,13 @@
  */
 // First: arktype's keywords stay jitless (records/arktype-startup.ts); the benchmark's runner does the same.
 import "./records/arktype-startup.ts";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
-import { formatReadableSummary, terminalProgress } from "./cli/progress.ts";
+import { chooseOutputMode } from "./cli/output-mode.ts";
+import { countReads, RunProgressView } from "./cli/progress.ts";
+import { formatReadableSkip, formatReadableSummary } from "./cli/readable-summary.ts";
+import { VERSION_LINE } from "./cli/version.ts";
 import { readHostResources } from "./config/host-resources.ts";
 import { parseSettings, type Settings } from "./config/settings.ts";
 import { sizeRun } from "./config/sizing.ts";
@@ -17,9 +20,7 @@ import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
 import type { InputSource } from "./source/input-source.ts";
 import { localInput } from "./source/local-input.ts";
 import { leaseKey } from "./lease/lease-key.ts";
-import { S3Lease } from "./lease/s3-lease.ts";
 import { readRecentRuns } from "./load/ledger-history.ts";
-import { startRunObserver } from "./observability/run-observer.ts";
 import { formatStatusReport } from "./observability/status-report.ts";
 import { LocalRunOutput } from "./sinks/local-run-output.ts";
 import type { RunOutput } from "./sinks/run-output.ts";
@@ -28,27 +29,50 @@ import { onTermination } from "./run/termination.ts";
 import { newRunId } from "./run/run-id.ts";
 import { runOnce, type RunWarehouse } from "./run/run-once.ts";
 import { s3ClientConfig } from "./s3/s3-client-config.ts";
-import { s3Input } from "./source/s3-input.ts";
-import { S3RunOutput } from "./sinks/s3-run-output.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
-import { createWarehouse } from "./load/create-warehouse.ts";
+import { partReaderFor } from "./load/part-reader.ts";
+import type { WarehouseLockOptions } from "./load/warehouse-lock.ts";
 
-/** Adapters are built lazily: a local run never constructs an AWS client. */
+/**
+ * Adapters are built lazily, and their modules imported (`import()`) only when a run needs them:
+ * a local run never loads the AWS SDK, and `--version`/`--help` load no adapter at all (start-up
+ * time is mostly module loading; task/build.sh splits each into a chunk of its own).
+ */
 function adapters(settings: Settings) {
-  let s3: S3Client | undefined;
-  const client = () => (s3 ??= new S3Client(s3ClientConfig(settings.s3)));
+  let made: S3Client | undefined;
+  let s3: Promise<S3Client> | undefined;
+  const client = () => (s3 ??= import("./s3/s3-sdk.ts").then(({ S3Client }) => (made = new S3Client(s3ClientConfig(settings.s3)))));
   return {
-    input: (uri: string): InputSource => (isS3Uri(uri) ? s3Input(client(), parseS3Uri(uri)) : localInput(uri)),
-    output: (uri: string, runId: string): Promise<RunOutput> =>
-      isS3Uri(uri) ? S3RunOutput.create(client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
+    input: async (uri: string): Promise<InputSource> =>
+      isS3Uri(uri) ? (await import("./source/s3-input.ts")).s3Input(await client(), parseS3Uri(uri)) : localInput(uri),
+    output: async (uri: string, runId: string): Promise<RunOutput> =>
+      isS3Uri(uri) ? (await import("./sinks/s3-run-output.ts")).S3RunOutput.create(await client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
     s3: client,
-    close: () => s3?.destroy(),
+    close: () => made?.destroy(),
   };
 }
 
-function runWarehouse(choice: NonNullable<WarehouseChoice>, s3: () => S3Client): RunWarehouse {
+/**
+ * `s3`: the client for `s3://` clean parts (an S3 output); a local output's parts are files. An
+ * embedded warehouse is locked while open (load/warehouse-lock.ts): `lock` says who waits how
+ * long. `onPartBytes`: told the bytes of clean parts a Postgres warehouse reads (the load's progress bar).
+ */
+function runWarehouse(
+  choice: NonNullable<WarehouseChoice>,
+  s3: (() => Promise<S3Client>) | undefined,
+  lock: WarehouseLockOptions,
+  onPartBytes?: (n: number) => void,
+): RunWarehouse {
   return {
-    open: () => createWarehouse(choice.config, { s3: s3() }),
+    open: async () => {
+      const client = s3 ? await s3() : undefined;
+      const { createWarehouse } = await import("./load/create-warehouse.ts");
+      return createWarehouse(choice.config, {
+        ...(client ? { s3: client } : {}),
+        lock,
+        ...(onPartBytes ? { readPart: countReads(partReaderFor(client), onPartBytes) } : {}),
+      });
+    },
     dialect: choice.config.kind === "redshift" ? "redshift" : "postgres",
     table: choice.table,
     describe: choice.describe,
@@ -59,13 +83,28 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
   const runId = command.runId ?? newRunId(new Date());
   const choice = selectWarehouse(settings.warehouse, { warehouse: command.warehouse, table: command.table });
   const deadlineSeconds = settings.deadlineSeconds;
-  const observer = await startRunObserver(settings.observability, runId, { stderr: process.stderr });
+  // What goes where (cli/output-mode.ts): progress, readable lines and summary for a person on
+  // stderr; JSON lines off a terminal; the JSON summary on stdout when it is not a terminal.
+  const mode = chooseOutputMode({
+    logFormat: settings.observability.log.format,
+    json: command.json,
+    progress: command.progress,
+    stderrIsTty: process.stderr.isTTY === true,
+    stdoutIsTty: process.stdout.isTTY === true,
+  });
+  const view =
+    mode.progress === "off"
+      ? undefined
+      : new RunProgressView(process.stderr, { live: mode.progress === "live", ...(choice ? { warehouse: choice.describe, table: choice.table } : {}) });
+  const { startRunObserver } = await import("./observability/run-observer.ts");
+  const observer = await startRunObserver({ ...settings.observability, log: { ...settings.observability.log, format: mode.logFormat } }, runId, {
+    stderr: view?.log ?? process.stderr,
+    ...(view ? { onStage: (event) => view.stage(event) } : {}),
+  });
   // Sized once, here, from the settings and the task's limits (read by the observer on ECS).
   const sizing = sizeRun(command, observer.taskMetadata ?? {}, await readHostResources());
   observer.reportSizing(sizing);
   const taskArn = observer.taskMetadata?.taskArn ?? "local";
-  const showProgress = command.progress ?? process.stderr.isTTY === true;
-  const progress = showProgress ? terminalProgress(process.stderr) : undefined;
   const io = adapters(settings);
   // ECS stops a task with SIGTERM: cancel what is in flight and release the lease before SIGKILL.
   const termination = onTermination();
@@ -74,57 +113,84 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
     const result = await runOnce({
       runId,
       inputUri: command.input,
-      input: io.input(command.input),
+      input: await io.input(command.input),
       openOutput: () => io.output(command.output, runId),
       transform: {
         maxFieldBytes: command.maxFieldBytes,
         partBytes: command.partBytes,
+        compression: command.compression,
         gzipLevel: command.gzipLevel,
         workers: sizing.workers,
         memoryBudgetBytes: sizing.memoryBudgetBytes,
         sliceCount: command.sliceCount,
-        ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+        ...(view ? { onProgress: (p) => view.transform(p) } : {}),
       },
-      ...(choice ? { warehouse: runWarehouse(choice, io.s3) } : {}),
+      ...(choice
+        ? {
+            warehouse: runWarehouse(
+              choice,
+              output ? io.s3 : undefined,
+              {
+                command: "run",
+                runId,
+                waitMs: command.lockWaitSeconds * 1000,
+                onWait: (message, holder) => observer.logger.warn(message, { holder }),
+                onLost: (error) => observer.logger.warn("the warehouse lock was lost while held", { error }),
+              },
+              view && ((n) => view.partBytes(n)),
+            ),
+          }
+        : {}),
       // Scheduled and ad-hoc runs share an S3 output: one lease per output prefix.
       ...(output
-        ? { lease: new S3Lease(io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
+        ? { lease: new (await import("./lease/s3-lease.ts")).S3Lease(await io.s3(), { bucket: output.bucket, key: leaseKey(output.key), runId, taskArn, ttlMs: settings.leaseTtlMs }) }
         : {}),
       observer,
       taskArn,
       ...(deadlineSeconds ? { deadline: startDeadline(deadlineSeconds) } : {}),
       terminated: termination.signal,
     });
-    progress?.done();
+    view?.close();
+    const readable = mode.readableSummary === "none" ? undefined : mode.readableSummary === "stderr" ? process.stderr : process.stdout;
     if (result.status === "skipped") {
-      process.stdout.write(JSON.stringify(result) + "\n");
+      readable?.write(formatReadableSkip(result.runId, result.reason) + "\n");
+      if (mode.jsonSummary) process.stdout.write(JSON.stringify(result) + "\n");
       return;
     }
-    if (process.stderr.isTTY) process.stderr.write(formatReadableSummary(result.summary) + "\n");
-    process.stdout.write(JSON.stringify(result.summary) + "\n");
+    // The wall time since the process started: what a person timing the command waited.
+    readable?.write(formatReadableSummary(result.summary, { wallMs: performance.now(), stageDurationsMs: observer.stageDurationsMs }) + "\n");
+    if (mode.jsonSummary) process.stdout.write(JSON.stringify(result.summary) + "\n");
   } finally {
     termination.dispose();
-    progress?.done();
+    view?.close();
     io.close();
   }
 }
 
-async function withWarehouse<T>(settings: Settings, flag: { warehouse?: string | undefined; table?: string | undefined }, use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>): Promise<T> {
+async function withWarehouse<T>(
+  settings: Settings,
+  command: SqlCommand | StatusCommand,
+  flag: { warehouse?: string | undefined; table?: string | undefined },
+  use: (w: Awaited<ReturnType<RunWarehouse["open"]>>, target: RunWarehouse) => Promise<T>,
+): Promise<T> {
   const choice = selectWarehouse(settings.warehouse, flag);
   if (!choice) throw new EtlError("USAGE", "no warehouse to query (--warehouse none)");
-  const io = adapters(settings);
-  const target = runWarehouse(choice, io.s3);
+  // PGlite cannot open a folder another process has open, even to read: wait like a run does.
+  const target = runWarehouse(choice, undefined, {
+    command: command.command,
+    waitMs: command.lockWaitSeconds * 1000,
+    onWait: (message) => process.stderr.write(`cti-etl: ${message}\n`),
+  });
   const warehouse = await target.open();
   try {
     return await use(warehouse, target);
   } finally {
     await warehouse.close();
-    io.close();
   }
 }
 
 async function sql(command: SqlCommand, settings: Settings): Promise<void> {
-  await withWarehouse(settings, { warehouse: command.warehouse }, async (warehouse) => {
+  await withWarehouse(settings, command, { warehouse: command.warehouse }, async (warehouse) => {
     const result = await warehouse.query(command.statement);
     const asJson = () => result.rows.map((r) => JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, r[i]]))) + "\n").join("");
     process.stdout.write(command.json ? asJson() : formatRows(result));
@@ -132,7 +198,7 @@ async function sql(command: SqlCommand, settings: Settings): Promise<void> {
 }
 
 async function status(command: StatusCommand, settings: Settings): Promise<void> {
-  await withWarehouse(settings, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
+  await withWarehouse(settings, command, { warehouse: command.warehouse, table: command.table }, async (warehouse, target) => {
     process.stdout.write(formatStatusReport(await readRecentRuns(warehouse, target.dialect, target.table, { limit: command.limit })));
   });
 }
@@ -145,7 +211,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP }[command.topic]);
       return EXIT_OK;
     case "version":
-      process.stdout.write("cti-etl 0.1.0\n");
+      process.stdout.write(VERSION_LINE);
       return EXIT_OK;
     case "sql":
       await sql(command, settings);

@@ -8,10 +8,11 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { containerUser } from "../../infra/task-definition.ts";
+import { compressionOfPart } from "../../task/src/sinks/codec.ts";
+import { decompressPart } from "../support/part-bytes.ts";
 import { defaultMemoryBudget } from "../../task/src/config/sizing.ts";
 import { requireDockerEngine } from "../support/docker/engine.ts";
 import { taskImage } from "../support/docker/task-image.ts";
@@ -101,13 +102,14 @@ describe("the task image run as Fargate runs it", function () {
     } while (token);
     return found;
   }
-  /** Sorted `key,data` lines of the clean parts a summary lists, with their digest. */
+  /** Sorted `key,data` lines of the clean parts a summary lists (decompressed as their names say, not by the job), with their digest. */
   async function cleanParts(summary: Record<string, unknown>): Promise<{ count: number; digest: string }> {
     const { bucket, key } = s3Parts(String(summary.output));
     const rows: string[] = [];
     for (const p of summary.parts as { relPath: string }[]) {
       const o = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key + p.relPath }));
-      for (const [k, d] of (parse(gunzipSync(Buffer.from(await o.Body!.transformToByteArray()))) as string[][]).slice(1)) rows.push(JSON.stringify([k, d]));
+      const bytes = decompressPart(await o.Body!.transformToByteArray(), compressionOfPart(p.relPath));
+      for (const [k, d] of (parse(bytes) as string[][]).slice(1)) rows.push(JSON.stringify([k, d]));
     }
     return digestOf(rows);
   }
@@ -146,6 +148,10 @@ describe("the task image run as Fargate runs it", function () {
     );
     assert.equal(s.output, `${declared.CTI_OUTPUT}${s.runId}/`);
     assert.deepEqual([s.loadOutcome, s.loaded], ["loaded", expected.clean]);
+    // The image's Node 24 has zstd: the parts are zstd, and the COPY says so.
+    assert.ok((s.parts as { relPath: string }[]).every((p) => p.relPath.endsWith(".csv.zst")), JSON.stringify(s.parts));
+    const copy = emulator.statements.list().flatMap((st) => st.sqls).find((q) => /^\s*COPY\b/i.test(q) && q.includes(String(s.output)));
+    assert.match(copy ?? "", /\nZSTD\n/);
     const [parts, table] = await Promise.all([cleanParts(s), tableRows(declared.CTI_TABLE!)]);
     assert.equal(parts.count, expected.clean);
     assert.deepEqual(table, parts, "the table holds exactly the clean parts' rows");

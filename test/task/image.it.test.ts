@@ -5,6 +5,7 @@
  * What ships is what is tested: no bundle of the test's own stands in for the image.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { chmod, chown, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { containerUser, scratchMount } from "../../infra/task-definition.ts";
 import { docker, DockerCommandError, removeContainer, removeVolume, requireDockerEngine, uniqueName } from "../support/docker/engine.ts";
 import { npmExtraCaCerts, taskImage } from "../support/docker/task-image.ts";
+import { parse } from "csv-parse/sync";
 import { cachedSample } from "../support/sample-files.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -112,6 +114,16 @@ describe("task image (task/Dockerfile)", function () {
     const summary = summaryOf(run.stdout);
     assert.equal(summary.status, "succeeded");
     assert.deepEqual(countsOf(summary), expected);
+    // The image's Node 24 has zstd: its parts are zstd by default, which the zstd command reads whole.
+    const parts = summary.parts as { relPath: string; rows: number }[];
+    assert.ok(parts.length > 0 && parts.every((p) => p.relPath.endsWith(".csv.zst")), JSON.stringify(parts));
+    let rows = 0;
+    for (const p of parts) {
+      const text = execFileSync("zstd", ["-d", "-c", "-q", join(out, String(summary.runId), p.relPath)], { maxBuffer: 1 << 28 }).toString("utf8");
+      assert.ok(text.startsWith("key,data\n"), p.relPath);
+      rows += (parse(text) as unknown[]).length - 1;
+    }
+    assert.equal(rows, expected.clean);
   });
 
   it("runs ad hoc into the embedded warehouse in a mounted folder, and `sql` reads the rows back", async () => {
@@ -122,6 +134,8 @@ describe("task image (task/Dockerfile)", function () {
     assert.equal(run.exitCode, 0, run.stderr);
     const summary = summaryOf(run.stdout);
     assert.equal(summary.loaded, expected.clean);
+    // Loaded from zstd parts (the image's default), read frame by frame by the embedded load.
+    assert.ok((summary.parts as { relPath: string }[]).every((p) => p.relPath.endsWith(".csv.zst")));
     const query = await runImage(mounted, ["sql", "--json", "SELECT count(*)::int AS n FROM public.cti_records"]);
     assert.equal(query.exitCode, 0, query.stderr);
     assert.deepEqual(JSON.parse(query.stdout.trim()), { n: expected.clean });

@@ -24,7 +24,7 @@ describe("cti-etl command line", function () {
     assert.match(main.stdout, /Exit codes:[\s\S]*0\s+success[\s\S]*2\s+bad usage[\s\S]*1\s+any other failure/);
     const run = await cli("run", "--help");
     assert.equal(run.code, 0);
-    for (const option of ["--input", "--output", "--max-field-bytes", "--part-size", "--gzip-level", "--run-id", "--progress", "--no-progress", "--warehouse", "--table", "--workers", "--memory-budget", "--slices"]) {
+    for (const option of ["--input", "--output", "--max-field-bytes", "--part-size", "--compression", "--gzip-level", "--run-id", "--progress", "--no-progress", "--log-format", "--json", "--warehouse", "--table", "--workers", "--memory-budget", "--slices"]) {
       assert.ok(run.stdout.includes(option), `run --help lacks ${option}`);
     }
     for (const variable of ENVIRONMENT_KEYS) {

@@ -1,11 +1,15 @@
 import type { type } from "arktype";
 import { parseArgs } from "node:util";
 import { EtlError } from "../errors.ts";
+import { isVersionRequest } from "./version.ts";
 import { REDSHIFT_MAX_VARCHAR_BYTES } from "../records/record-schema.ts";
 import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { ENVIRONMENT_HELP, parseFlagValue, settingValue, type EnvironmentHelp, type ParsedEnvironment } from "../config/environment.ts";
 import { BASE_RESERVE_BYTES, MEMORY_BUDGET_SHARE, PER_WORKER_RESERVE_BYTES } from "../config/sizing.ts";
 import { DEFAULT_EMBEDDED_WAREHOUSE, DEFAULT_TABLE } from "../config/warehouse-selection.ts";
+import { DEFAULT_LOCK_WAIT_SECONDS } from "../load/warehouse-lock-decision.ts";
+import type { LogFormatSetting } from "../observability/log-format.ts";
+import { chooseCompression, zlibCapabilities, type Compression, type ZlibCapabilities } from "../sinks/codec.ts";
 
 const MiB = 2 ** 20;
 
@@ -24,10 +28,16 @@ export interface RunCommand {
   output: string;
   maxFieldBytes: number;
   partBytes: number;
+  /** `--compression`: codec of the parts; default zstd where the runtime has it, else gzip. */
+  compression: Compression;
   gzipLevel: number;
   runId: string | undefined;
-  /** `true`/`false` forces progress on or off; `undefined` shows it when stderr is a terminal. */
+  /** `true`/`false` forces progress on or off; `undefined` shows it when stderr is a terminal with readable logs. */
   progress: boolean | undefined;
+  /** `--log-format`: `json`, `pretty` or `auto`; unset: `CTI_LOG_FORMAT` (settings.ts puts it in the observability config). */
+  logFormat: LogFormatSetting | undefined;
+  /** `--json`: the JSON summary on stdout even when stdout is a terminal. */
+  json: boolean;
   /** `--warehouse`: a PGlite folder, a postgres:// URL or `none`; unset: from the environment. */
   warehouse: string | undefined;
   /** `--table`: target table; unset: from the environment or the default. */
@@ -38,6 +48,8 @@ export interface RunCommand {
   memoryBudgetBytes: number | undefined;
   /** `--slices`: the clean part count is a multiple of this (Redshift slices). */
   sliceCount: number;
+  /** `--lock-wait`: seconds to wait for another command holding the embedded warehouse. */
+  lockWaitSeconds: number;
 }
 
 /** A parsed `cti-etl sql`. */
@@ -47,6 +59,8 @@ export interface SqlCommand {
   warehouse: string | undefined;
   /** Print rows as JSON lines instead of a table. */
   json: boolean;
+  /** `--lock-wait`: seconds to wait for another command holding the embedded warehouse. */
+  lockWaitSeconds: number;
 }
 
 /** A parsed `cti-etl status`. */
@@ -55,6 +69,8 @@ export interface StatusCommand {
   limit: number;
   warehouse: string | undefined;
   table: string | undefined;
+  /** `--lock-wait`: seconds to wait for another command holding the embedded warehouse. */
+  lockWaitSeconds: number;
 }
 
 export type Command = RunCommand | SqlCommand | StatusCommand | { command: "help"; topic: "main" | "run" | "sql" | "status" } | { command: "version" };
@@ -96,18 +112,20 @@ export const MAIN_HELP = `cti-etl: validate, normalise and dedup a Key,Data CSV,
 
 Usage:
   cti-etl run --input <path|s3://…> --output <dir|s3://…> [options]
-  cti-etl sql [--warehouse <dir|postgres://…>] [--json] "SELECT …"
-  cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
+  cti-etl sql [--warehouse <dir|postgres://…>] [--json] [--lock-wait <s>] "SELECT …"
+  cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
   cti-etl --help | run --help | sql --help | status --help | --version
 
 Commands:
   run        Run the job once and load the clean rows into the warehouse (see cti-etl run --help).
   sql        Query the warehouse (read-only), e.g. cti-etl sql "SELECT count(*) FROM public.cti_records".
-  status     The last runs from the run ledger: when, input, counts, loaded, duration, outcome.
+  status     The last runs from the run ledger: their trend (sparklines of rows read and of the
+             rejected ratio), then when, input, counts, loaded, duration, outcome.
 
 Exit codes:
   0  success
-  2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header)
+  2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header),
+     or the embedded warehouse held by another cti-etl past --lock-wait (WAREHOUSE_LOCKED)
   1  any other failure
 
 ${ENVIRONMENT_SECTION}`;
@@ -117,14 +135,20 @@ export const RUN_HELP = `Usage: cti-etl run --input <path|s3://…> --output <di
 Reads a CSV with a header naming Key and Data (any case, any order; gzip detected from the
 bytes), trims and lowercases both fields, rejects invalid rows with a reason, drops
 duplicates (first occurrence wins), and publishes under <output>/<runId>/:
-  clean/part-NNNNN.csv.gz     clean rows, header key,data
-  rejected/part-NNNNN.csv.gz  rejected rows, header line,key,data,reason
+  clean/part-NNNNN.csv.zst    clean rows, header key,data (.csv.gz with gzip, .csv with none)
+  rejected/part-NNNNN.csv.zst rejected rows, header line,key,data,reason
   manifest.json               Redshift COPY manifest of the clean parts
   summary.json                counts, inputs (bytes, sha256), times
 The folder appears only once the run is complete. Then the clean rows are loaded into the
 warehouse, exactly once (a rerun of the same input loads nothing and names the run that
-did), and load.json records the outcome. The summary, with loaded and alreadyPresent, is
-the last line of stdout, as one line of JSON.
+did), and load.json records the outcome.
+
+On a terminal, stderr shows a progress bar per stage (transform: rows, rows/s, percent of
+input bytes, ETA; load: parts staged, rows inserted), one line per finished stage with its
+time, warnings and errors as short lines, and a readable summary (what was read, clean,
+rejected, loaded where, and the run's wall time); stdout gets nothing. Otherwise stderr holds
+one JSON object per line (the CloudWatch EMF metric documents among them) and the summary,
+with loaded and alreadyPresent, is the last line of stdout, as one line of JSON.
 
 Options:
   -i, --input <path|uri>      CSV file, or a folder whose files are read in name order;
@@ -134,14 +158,19 @@ Options:
       --max-field-bytes <n>   longest accepted field after normalisation, in UTF-8 bytes
                               (default ${RUN_DEFAULTS.maxFieldBytes}, Redshift's VARCHAR limit)
       --part-size <MiB>       uncompressed CSV per clean part before a new one starts (default ${RUN_DEFAULTS.partMiB})
-      --gzip-level <0-9>      gzip level of the parts (default ${RUN_DEFAULTS.gzipLevel}); 0 stores the rows
-                              uncompressed in gzip framing: fastest, larger files
+      --compression <codec>   codec of the parts: zstd (level 3), gzip or none (default zstd
+                              where Node.js has it in node:zlib, 22.15 or later; else gzip)
+      --gzip-level <0-9>      with gzip, its level (default ${RUN_DEFAULTS.gzipLevel}); 0 stores the rows
+                              uncompressed in gzip framing (--compression none: plain CSV)
       --run-id <id>           run id (default: UTC start time and a random suffix)
       --warehouse <target>    where to load: a PGlite folder, a postgres:// URL, or none
                               (default: Redshift when CTI_REDSHIFT_WORKGROUP or
                               CTI_REDSHIFT_CLUSTER is set, else $CTI_WAREHOUSE, else
                               ${DEFAULT_EMBEDDED_WAREHOUSE})
       --table <name>          target table (default $CTI_TABLE or ${DEFAULT_TABLE})
+      --lock-wait <seconds>   one command at a time opens an embedded warehouse folder: wait this
+                              long for another to finish, then exit 2 naming it (WAREHOUSE_LOCKED)
+                              (default $CTI_WAREHOUSE_LOCK_WAIT_SECONDS or ${DEFAULT_LOCK_WAIT_SECONDS})
       --workers <n>           threads that parse and validate, the main thread included;
                               1 = the main thread alone, no worker thread (default: the CPUs the task has, from the ECS task
                               limits, the cgroup or the host; at least 2)
@@ -150,24 +179,40 @@ Options:
                               per thread past the first)
       --slices <n>            make the clean part count a multiple of n, e.g. the
                               Redshift cluster's slice count (default 1)
-      --progress              always show progress on stderr
-      --no-progress           never show progress (default: shown when stderr is a terminal)
+      --progress              always show progress on stderr (plain lines when stderr is
+                              not a terminal)
+      --no-progress           never show progress (default: shown when stderr is a terminal
+                              and the log format is pretty)
+      --log-format <format>   json (one JSON object per line, with the EMF metric documents),
+                              pretty (short readable lines), or auto: pretty when stderr is a
+                              terminal, else json (default $CTI_LOG_FORMAT, else auto)
+      --json                  print the JSON summary as the last line of stdout even on a
+                              terminal (default: only when stdout is not a terminal)
   -h, --help                  this help
 
 ${ENVIRONMENT_SECTION}`;
 
-export const SQL_HELP = `Usage: cti-etl sql [--warehouse <dir|postgres://…>] [--json] "<statement>"
+/** Why sql and status wait for a run: PGlite cannot open a folder another process has open. */
+const LOCK_WAIT_NOTE = `
+An embedded (PGlite) warehouse is opened by one cti-etl at a time, even to read: while a
+run holds it, this waits up to --lock-wait seconds (default $CTI_WAREHOUSE_LOCK_WAIT_SECONDS
+or ${DEFAULT_LOCK_WAIT_SECONDS}), saying who holds it, then exits 2 naming the holder.
+`;
+
+export const SQL_HELP = `Usage: cti-etl sql [--warehouse <dir|postgres://…>] [--json] [--lock-wait <s>] "<statement>"
 
 Runs one read-only statement on the warehouse the job loads into (same selection as
 cti-etl run: Redshift when configured, else $CTI_WAREHOUSE, else ${DEFAULT_EMBEDDED_WAREHOUSE}) and
 prints the rows as a table, or as one JSON object per line with --json.
-`;
+${LOCK_WAIT_NOTE}`;
 
-export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>]
+export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
 
 Prints the last N runs (default 10) recorded in the run ledger of the warehouse the job
-loads into: when each ran, its input, counts, rows loaded, duration and outcome.
-`;
+loads into: first their trend at a glance, oldest to newest (sparklines of the rows read and
+of the rejected ratio, with the lowest, highest and latest value), then a table of when each
+ran, its input, counts, rows loaded, duration and outcome.
+${LOCK_WAIT_NOTE}`;
 
 /** A flag's value checked by the type its variable has (`--workers` as `CTI_WORKERS`), else `fallback`. */
 function flag<T, F>(name: string, value: (raw: unknown) => T | type.errors, raw: string | undefined, fallback: F): T | F {
@@ -178,17 +223,18 @@ const mebibytes = (n: number | undefined) => (n === undefined ? undefined : n * 
 
 /**
  * Parses the command line (without `node` and the script), the environment's values (already
- * parsed by config/environment.ts) standing in for the flags not given.
+ * parsed by config/environment.ts) standing in for the flags not given; `zlib`, what this
+ * runtime's node:zlib can do, decides the default codec.
  * @throws EtlError USAGE with a message naming the option.
  */
-export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {}): Command {
+export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {}, zlib: ZlibCapabilities = zlibCapabilities()): Command {
   // A deployed task starts with no arguments and is configured by CTI_INPUT/CTI_OUTPUT.
   if (argv.length === 0 && env.CTI_INPUT !== undefined) argv = ["run"];
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") return { command: "help", topic: "main" };
-  if (first === "--version") return { command: "version" };
-  if (first === "sql") return parseSql(rest);
-  if (first === "status") return parseStatus(rest);
+  if (isVersionRequest(argv)) return { command: "version" };
+  if (first === "sql") return parseSql(rest, env);
+  if (first === "status") return parseStatus(rest, env);
   if (first !== "run") throw new EtlError("USAGE", `unknown command ${JSON.stringify(first)}; see cti-etl --help`);
   let values;
   try {
@@ -202,14 +248,18 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
         output: { type: "string", short: "o" },
         "max-field-bytes": { type: "string" },
         "part-size": { type: "string" },
+        compression: { type: "string" },
         "gzip-level": { type: "string" },
         "run-id": { type: "string" },
         progress: { type: "boolean" },
+        "log-format": { type: "string" },
+        json: { type: "boolean" },
         warehouse: { type: "string" },
         table: { type: "string" },
         workers: { type: "string" },
         "memory-budget": { type: "string" },
         slices: { type: "string" },
+        "lock-wait": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -231,45 +281,72 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
     output,
     maxFieldBytes: flag("max-field-bytes", settingValue.maxFieldBytes, values["max-field-bytes"], env.CTI_MAX_FIELD_BYTES ?? RUN_DEFAULTS.maxFieldBytes),
     partBytes: flag("part-size", settingValue.partMiB, values["part-size"], RUN_DEFAULTS.partMiB) * 1024 * 1024,
+    compression: chooseCompression(flag("compression", settingValue.compression, values.compression, env.CTI_COMPRESSION), zlib),
     gzipLevel: flag("gzip-level", settingValue.gzipLevel, values["gzip-level"], RUN_DEFAULTS.gzipLevel),
     runId,
     progress: values.progress,
+    logFormat: flag("log-format", settingValue.logFormat, values["log-format"], undefined),
+    json: values.json ?? false,
     warehouse: values.warehouse,
     table: values.table,
     workers: flag("workers", settingValue.workers, values.workers, env.CTI_WORKERS),
     memoryBudgetBytes: mebibytes(flag("memory-budget", settingValue.memoryBudgetMiB, values["memory-budget"], env.CTI_MEMORY_BUDGET_MIB)),
     sliceCount: flag("slices", settingValue.slices, values.slices, env.CTI_SLICES ?? 1),
+    lockWaitSeconds: lockWait(values["lock-wait"], env),
   };
 }
 
-function parseSql(args: readonly string[]): Command {
+/** `--lock-wait`, else `CTI_WAREHOUSE_LOCK_WAIT_SECONDS`, else the default. */
+function lockWait(raw: string | undefined, env: ParsedEnvironment): number {
+  return flag("lock-wait", settingValue.lockWaitSeconds, raw, env.CTI_WAREHOUSE_LOCK_WAIT_SECONDS ?? DEFAULT_LOCK_WAIT_SECONDS);
+}
+
+function parseSql(args: readonly string[], env: ParsedEnvironment): Command {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...args],
       strict: true,
       allowPositionals: true,
-      options: { warehouse: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { warehouse: { type: "string" }, json: { type: "boolean" }, "lock-wait": { type: "string" }, help: { type: "boolean", short: "h" } },
     });
   } catch (error) {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl sql --help`);
   }
   if (parsed.values.help) return { command: "help", topic: "sql" };
   if (parsed.positionals.length !== 1) throw new EtlError("USAGE", "cti-etl sql takes exactly one statement, quoted; see cti-etl sql --help");
-  return { command: "sql", statement: parsed.positionals[0]!, warehouse: parsed.values.warehouse, json: parsed.values.json ?? false };
+  return {
+    command: "sql",
+    statement: parsed.positionals[0]!,
+    warehouse: parsed.values.warehouse,
+    json: parsed.values.json ?? false,
+    lockWaitSeconds: lockWait(parsed.values["lock-wait"], env),
+  };
 }
 
-function parseStatus(args: readonly string[]): Command {
+function parseStatus(args: readonly string[], env: ParsedEnvironment): Command {
   let values;
   try {
     ({ values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { limit: { type: "string" }, warehouse: { type: "string" }, table: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        limit: { type: "string" },
+        warehouse: { type: "string" },
+        table: { type: "string" },
+        "lock-wait": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (error) {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl status --help`);
   }
   if (values.help) return { command: "help", topic: "status" };
-  return { command: "status", limit: flag("limit", settingValue.statusLimit, values.limit, 10), warehouse: values.warehouse, table: values.table };
+  return {
+    command: "status",
+    limit: flag("limit", settingValue.statusLimit, values.limit, 10),
+    warehouse: values.warehouse,
+    table: values.table,
+    lockWaitSeconds: lockWait(values["lock-wait"], env),
+  };
 }

@@ -9,6 +9,8 @@
  */
 import { type } from "arktype";
 import { EtlError } from "../errors.ts";
+import { DEFAULT_LOCK_WAIT_SECONDS } from "../load/warehouse-lock-decision.ts";
+import { COMPRESSIONS } from "../sinks/codec.ts";
 
 /**
  * A whole number from `min` to `max`, as text (an environment variable or a flag), parsed to a
@@ -45,12 +47,18 @@ export const settingValue = {
   partMiB: integerText(1, 1 << 14),
   /** gzip level of the parts. */
   gzipLevel: integerText(0, 9),
+  /** Codec of the parts (sinks/codec.ts). */
+  compression: type.enumerated(...COMPRESSIONS),
   /** Runs `cti-etl status` lists. */
   statusLimit: integerText(1, 1000),
   /** The run's deadline. */
   deadlineSeconds: integerText(1, MAX_DEADLINE_SECONDS, "a whole number of seconds"),
+  /** How the logs on stderr are written: `auto` is readable on a terminal, JSON lines otherwise. */
+  logFormat: type.enumerated("auto", "json", "pretty"),
   /** How long the run lease lasts without renewal (renewed every third of it). */
   leaseTtlSeconds: integerText(5, 86_400, "a whole number of seconds"),
+  /** How long a command waits for another's lock on the embedded warehouse; 0 tries once. */
+  lockWaitSeconds: integerText(0, 86_400, "a whole number of seconds"),
 } as const;
 
 /** The schema: every variable is optional here; what a deployed task must have is task-environment.ts's. */
@@ -61,8 +69,10 @@ export const environmentSchema = type({
   "CTI_WORKERS?": settingValue.workers,
   "CTI_MEMORY_BUDGET_MIB?": settingValue.memoryBudgetMiB,
   "CTI_SLICES?": settingValue.slices,
+  "CTI_COMPRESSION?": settingValue.compression,
   "CTI_WAREHOUSE?": "string",
   "CTI_TABLE?": "string",
+  "CTI_WAREHOUSE_LOCK_WAIT_SECONDS?": settingValue.lockWaitSeconds,
   "CTI_REDSHIFT_WORKGROUP?": "string",
   "CTI_REDSHIFT_CLUSTER?": "string",
   "CTI_REDSHIFT_DATABASE?": "string",
@@ -73,7 +83,7 @@ export const environmentSchema = type({
   "CTI_LEASE_TTL_SECONDS?": settingValue.leaseTtlSeconds,
   "CTI_JOB_NAME?": type(/^[A-Za-z0-9][A-Za-z0-9_.\/-]{0,127}$/).describe("1–128 letters, digits, _ . / -, starting with a letter or digit"),
   "CTI_LOG_LEVEL?": type.enumerated("debug", "info", "warn", "error"),
-  "CTI_LOG_FORMAT?": type.enumerated("auto", "json", "pretty"),
+  "CTI_LOG_FORMAT?": settingValue.logFormat,
   "CTI_HEARTBEAT_URL?": httpUrl,
   "CTI_PAGERDUTY_ROUTING_KEY?": type(/^\S{1,128}$/).describe("an Events API v2 integration key"),
   "CTI_PAGERDUTY_SEVERITY?": type.enumerated("critical", "error", "warning", "info"),
@@ -119,8 +129,13 @@ export const ENVIRONMENT_HELP: { readonly [K in EnvironmentKey]-?: EnvironmentHe
   CTI_WORKERS: { section: "run", help: "default of --workers" },
   CTI_MEMORY_BUDGET_MIB: { section: "run", help: "default of --memory-budget" },
   CTI_SLICES: { section: "run", help: "default of --slices" },
+  CTI_COMPRESSION: { section: "run", help: "default of --compression" },
   CTI_WAREHOUSE: { section: "warehouse", help: "default of --warehouse when no Redshift is configured" },
   CTI_TABLE: { section: "warehouse", help: "default of --table" },
+  CTI_WAREHOUSE_LOCK_WAIT_SECONDS: {
+    section: "warehouse",
+    help: `default of --lock-wait: seconds a command waits for another holding the embedded warehouse folder, 0–86400 (default ${DEFAULT_LOCK_WAIT_SECONDS})`,
+  },
   CTI_REDSHIFT_WORKGROUP: { section: "warehouse", help: "load into this Redshift Serverless workgroup (Data API)" },
   CTI_REDSHIFT_CLUSTER: { section: "warehouse", help: "or into this provisioned cluster" },
   CTI_REDSHIFT_DATABASE: { section: "warehouse", help: "database; required with either" },
@@ -131,7 +146,7 @@ export const ENVIRONMENT_HELP: { readonly [K in EnvironmentKey]-?: EnvironmentHe
   CTI_LEASE_TTL_SECONDS: { section: "run control", help: `S3 outputs: seconds the run lease lasts unrenewed, 5–86400 (default ${DEFAULT_LEASE_TTL_SECONDS})` },
   CTI_JOB_NAME: { section: "observability", help: "metric dimension Job and PagerDuty dedup key (default: ECS task family, else cti-etl)" },
   CTI_LOG_LEVEL: { section: "observability", help: "debug, info, warn or error (default info)" },
-  CTI_LOG_FORMAT: { section: "observability", help: "json, pretty or auto: pretty on a terminal (default auto)" },
+  CTI_LOG_FORMAT: { section: "observability", help: "default of --log-format: json, pretty or auto, pretty on a terminal (default auto)" },
   CTI_HEARTBEAT_URL: { section: "observability", help: "secret: GET after each successful run (default off)" },
   CTI_PAGERDUTY_ROUTING_KEY: { section: "observability", help: "secret: Events API v2 key; failed runs page (default off)" },
   CTI_PAGERDUTY_SEVERITY: { section: "observability", help: "critical, error, warning or info (default error)" },

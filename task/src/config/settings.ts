@@ -6,6 +6,7 @@
 import { parseCommand, type Command } from "../cli/cli-args.ts";
 import { observabilityConfig, type ObservabilityConfig } from "../observability/observability-config.ts";
 import type { S3Settings } from "../s3/s3-client-config.ts";
+import { zlibCapabilities, type ZlibCapabilities } from "../sinks/codec.ts";
 import { DEFAULT_LEASE_TTL_SECONDS, parseEnvironment, type ParsedEnvironment } from "./environment.ts";
 import type { WarehouseEnv } from "./warehouse-selection.ts";
 
@@ -30,10 +31,11 @@ export interface Settings {
 
 /**
  * Parses the command line (without `node` and the script) and the environment. `--help` and
- * `--version` answer even when a variable is wrong; every other command fails first.
+ * `--version` answer even when a variable is wrong; every other command fails first. `zlib`
+ * (default: this runtime's) decides the default codec, and whether zstd can be asked for.
  * @throws EtlError USAGE naming every variable at fault, or the flag at fault.
  */
-export function parseSettings(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Settings {
+export function parseSettings(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, zlib: ZlibCapabilities = zlibCapabilities()): Settings {
   let parsed: ParsedEnvironment;
   try {
     parsed = parseEnvironment(env);
@@ -42,7 +44,7 @@ export function parseSettings(argv: readonly string[], env: Readonly<Record<stri
     if (!command) throw error;
     return settingsFrom(command, {});
   }
-  return settingsFrom(parseCommand(argv, parsed), parsed);
+  return settingsFrom(parseCommand(argv, parsed, zlib), parsed);
 }
 
 /** The command when it is a request for help or the version, which need no environment. */
@@ -76,6 +78,7 @@ function settingsFrom(command: Command, env: ParsedEnvironment): Settings {
     warehouse,
     ...(env.CTI_DEADLINE_SECONDS !== undefined ? { deadlineSeconds: env.CTI_DEADLINE_SECONDS } : {}),
     leaseTtlMs: (env.CTI_LEASE_TTL_SECONDS ?? DEFAULT_LEASE_TTL_SECONDS) * 1000,
-    observability: observabilityConfig(env),
+    // `--log-format` stands for CTI_LOG_FORMAT, as every flag for its variable.
+    observability: observabilityConfig(command.command === "run" && command.logFormat !== undefined ? { ...env, CTI_LOG_FORMAT: command.logFormat } : env),
   };
 }

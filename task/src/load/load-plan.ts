@@ -3,6 +3,7 @@
  * the input fingerprint, the ledger entry and the number of rows the stage must end up with.
  */
 import { EtlError } from "../errors.ts";
+import { compressionOfParts, type Compression } from "../sinks/codec.ts";
 import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { inputFingerprint, ledgerInputsText } from "./input-fingerprint.ts";
 import type { LedgerEntry } from "./ledger-sql.ts";
@@ -26,6 +27,8 @@ export interface LoadPlan {
   cleanRows: number;
   /** The SQL of a row's hash (`md5RowHash`; tests pass a tiny one to force collisions). */
   rowHash: RowHashSql;
+  /** The parts' codec, from their names (sinks/codec.ts): how COPY and the embedded load read them. */
+  compression: Compression;
 }
 
 /**
@@ -51,6 +54,7 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect, rowHash: Row
     fingerprint,
     cleanRows,
     rowHash,
+    compression: compressionOfParts(request.parts.map((p) => p.url)),
     ledger: {
       runId: request.runId,
       taskArn: request.taskArn ?? "local",

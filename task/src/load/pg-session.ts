@@ -4,7 +4,7 @@
  * batches: each one INSERT of two text arrays through `unnest`.
  * @see https://node-postgres.com/apis/pool
  */
-import pg from "pg";
+import type pg from "pg";
 import { csvPartBatches } from "./csv-part-rows.ts";
 import type { PostgresSession, PostgresTransaction, SqlResult } from "./postgres-session.ts";
 import { stageInsertBatchSql } from "./postgres-stage-sql.ts";

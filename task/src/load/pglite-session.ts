@@ -5,7 +5,7 @@
  * @see https://pglite.dev/docs/api
  */
 import { mkdir } from "node:fs/promises";
-import { PGlite, type Results, type Transaction } from "@electric-sql/pglite";
+import type { PGlite, Results, Transaction } from "@electric-sql/pglite";
 import type { PostgresSession, PostgresTransaction, SqlResult } from "./postgres-session.ts";
 import { stageCopyFromBlobSql } from "./postgres-stage-sql.ts";
 
@@ -23,17 +23,22 @@ export const PGLITE_SETTINGS: Readonly<Record<string, string>> = { shared_buffer
 
 /**
  * Opens (creating if needed) a PGlite database in `dataDir`, or in memory when undefined.
- * One process at a time may open a folder.
+ * One process at a time may open a folder: hold its lock (load/warehouse-lock.ts) first.
  */
 export async function openPglite(dataDir?: string): Promise<PGlite> {
+  // Imported here: PGlite loads only when a run opens the embedded warehouse (not for --help).
+  const { PGlite } = await import("@electric-sql/pglite");
   const startParams = [...PGlite.defaultStartParams, ...Object.entries(PGLITE_SETTINGS).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
   if (dataDir === undefined) return PGlite.create({ startParams });
   await mkdir(dataDir, { recursive: true });
   return PGlite.create(dataDir, { startParams });
 }
 
-/** A session on `db`; `close()` closes `db` only when `owned`. */
-export function pgliteSession(db: PGlite, owned: boolean): PostgresSession {
+/**
+ * A session on `db`; `close()` closes `db` only when `owned`, then calls `afterClose` (e.g. to
+ * release the folder's lock), even when closing failed.
+ */
+export function pgliteSession(db: PGlite, owned: boolean, afterClose?: () => Promise<void>): PostgresSession {
   const arrays = { rowMode: "array" } as const;
   return {
     query: async (sql) => sqlResult(await db.query<unknown[]>(sql, [], arrays)),
@@ -47,7 +52,11 @@ export function pgliteSession(db: PGlite, owned: boolean): PostgresSession {
       }),
     transaction: (work) => db.transaction((tx) => work(pgliteTransaction(tx))),
     close: async () => {
-      if (owned) await db.close();
+      try {
+        if (owned) await db.close();
+      } finally {
+        await afterClose?.();
+      }
     },
   };
 }

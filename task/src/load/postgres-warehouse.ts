@@ -9,7 +9,7 @@ import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
 import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, tableSizesSql } from "./new-rows-sql.ts";
 import { analyzeStageSql } from "./postgres-stage-sql.ts";
 import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashIndexLookupSql, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
-import { fileUrlPartReader, gunzipped, type PartReader } from "./part-reader.ts";
+import { fileUrlPartReader, decompressed, type PartReader } from "./part-reader.ts";
 import type { PostgresSession, PostgresTransaction } from "./postgres-session.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
 import { createSchemaDdl, ledgerTableDdl, schemaLookupSql, schemaToEnsure, setupLockSql, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
@@ -73,7 +73,7 @@ export class PostgresWarehouse implements Warehouse {
     for (const part of parts) {
       signal?.throwIfAborted();
       try {
-        staged += await tx.stageCsv(plan.tables, gunzipped(this.readPart(part.url)), part.url);
+        staged += await tx.stageCsv(plan.tables, decompressed(this.readPart(part.url), plan.compression, part.url), part.url);
       } catch (error) {
         throw stagingError(part.url, error);
       }

@@ -47,7 +47,7 @@ export function redshiftLoadBatch(plan: LoadPlan, manifestUrl: string, copyRoleA
   return [
     { step: "lock-ledger", sql: lockLedgerSql("redshift", tables) },
     { step: "create-stage", sql: stageTableDdl("redshift", tables) },
-    { step: "copy-parts", sql: redshiftCopySql(tables.stage, { manifestUrl, copyRoleArn }) },
+    { step: "copy-parts", sql: redshiftCopySql(tables.stage, { manifestUrl, copyRoleArn, compression: plan.compression }) },
     { step: "check-stage-rows", sql: stageRowCheckSql("redshift", tables, plan.cleanRows) },
     { step: "insert-new-rows", sql: insertNewRowsSql("redshift", tables, ledger.runId, fingerprint, plan.rowHash) },
     { step: "insert-ledger-row", sql: ledgerInsertSql("redshift", tables, ledger, "count-target-rows") },

@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html
  */
 import { EtlError } from "../errors.ts";
+import { copyCompressionOption, type Compression } from "../sinks/codec.ts";
 import { quoteIdentifier, quoteLiteral } from "./sql-quote.ts";
 import { sqlTableName, type TableName } from "./table-names.ts";
 
@@ -18,6 +19,8 @@ export interface RedshiftCopySource {
   manifestUrl: string;
   /** Role Redshift assumes to read the parts, e.g. `arn:aws:iam::123456789012:role/cti-etl-copy`. */
   copyRoleArn: string;
+  /** The parts' codec (sinks/codec.ts). Default gzip. */
+  compression?: Compression;
 }
 
 /**
@@ -27,7 +30,8 @@ export interface RedshiftCopySource {
  *   these two and nothing else.
  * - `FORMAT AS CSV`, `IGNOREHEADER 1`: RFC 4180 parts, each with a `key,data` header line.
  *   @see https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-format.html
- * - `GZIP`: the parts are gzip.
+ * - `GZIP`, `ZSTD` or neither: the parts' codec.
+ *   @see https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-file-compression.html
  * - `MANIFEST`: load exactly the manifest's entries (all `mandatory`, with `content_length`), never
  *   whatever else shares the prefix, and fail if one is missing.
  *   @see https://docs.aws.amazon.com/redshift/latest/dg/loading-data-files-using-manifest.html
@@ -51,12 +55,13 @@ export function redshiftCopySql(stage: TableName, source: RedshiftCopySource): s
   if (!ROLE_ARN.test(source.copyRoleArn)) {
     throw new EtlError("USAGE", `the COPY role must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), not ${JSON.stringify(source.copyRoleArn)}`);
   }
+  const compressionOption = copyCompressionOption(source.compression ?? "gzip");
   return [
     `COPY ${sqlTableName(stage)} (${quoteIdentifier("key")}, ${quoteIdentifier("data")})`,
     `FROM ${quoteLiteral("redshift", source.manifestUrl)}`,
     `IAM_ROLE ${quoteLiteral("redshift", source.copyRoleArn)}`,
     "FORMAT AS CSV",
-    "GZIP",
+    ...(compressionOption ? [compressionOption] : []),
     "MANIFEST",
     "IGNOREHEADER 1",
     "ENCODING UTF8",

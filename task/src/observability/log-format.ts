@@ -1,6 +1,7 @@
 /**
- * How a log record becomes a line (pure): one JSON object per line for CloudWatch Logs, or a
- * readable line when a person watches stderr. Both redact secrets first.
+ * How a log record becomes a line (pure): one JSON object per line for CloudWatch Logs (its
+ * members are what CloudWatch Logs Insights queries and the EMF extraction read: never renamed),
+ * or a short readable line when a person watches stderr. Both redact secrets first.
  */
 import { redact } from "./redact.ts";
 
@@ -52,36 +53,51 @@ export function formatJsonLine(record: Readonly<Record<string, unknown>>): strin
   return JSON.stringify(redact(record)) + "\n";
 }
 
-const LEVEL_LABEL: Readonly<Record<LogLevel, string>> = { debug: "DEBUG", info: "INFO ", warn: "WARN ", error: "ERROR" };
+/** How a level starts a readable line: nothing for info (most lines), a word for the rest. */
+const LEVEL_LABEL: Readonly<Record<LogLevel, string>> = { debug: "debug: ", info: "", warn: "warning: ", error: "error: " };
+
+/** Members left out of a readable line: the same on every line of a run, or for machines only. */
+const HIDDEN_READABLE_KEYS = new Set(["time", "level", "msg", "runId", "taskArn", "job", "_aws"]);
+
+/** Longest a field's value gets on a readable line before it is cut with `…`. */
+export const MAX_READABLE_VALUE = 80;
+
+/** Options of {@link formatReadableLine}. */
+export interface ReadableLineOptions {
+  /** Print an error's stack on the lines below (a debug log). Default false: its message only. */
+  stack?: boolean;
+}
 
 /**
- * The record for a person: `10:45:12.345 INFO  message  key=value …`, time in UTC, strings
- * quoted only when they hold spaces, objects as compact JSON; an error's stack on the lines
- * below. The run id and task ARN are left out (they are the same on every line).
+ * The record for a person, one short line: `10:45:12 warning: message  key=value …`, time in
+ * UTC, the level named only when it is not info, strings quoted only when they hold spaces, an
+ * error as its message, other objects as compact JSON cut at {@link MAX_READABLE_VALUE}
+ * characters. The run id, task ARN and job are left out (the same on every line); the JSON
+ * format keeps everything.
  */
-export function formatReadableLine(record: Readonly<Record<string, unknown>>): string {
+export function formatReadableLine(record: Readonly<Record<string, unknown>>, options: ReadableLineOptions = {}): string {
   const safe = redact(record) as Record<string, unknown>;
-  const time = typeof safe.time === "string" ? safe.time.slice(11, 23) : "";
-  const level = LEVEL_LABEL[safe.level as LogLevel] ?? String(safe.level);
+  const time = typeof safe.time === "string" ? safe.time.slice(11, 19) : "";
+  const level = LEVEL_LABEL[safe.level as LogLevel] ?? `${String(safe.level)}: `;
   const pairs: string[] = [];
   let stack: string | undefined;
   for (const [key, value] of Object.entries(safe)) {
-    if (key === "time" || key === "level" || key === "msg" || key === "runId" || key === "taskArn" || key === "_aws") continue;
-    if (value && typeof value === "object" && typeof (value as { stack?: unknown }).stack === "string") {
-      const { stack: s, ...rest } = value as { stack: string };
-      stack = s;
-      pairs.push(`${key}=${readableValue(rest)}`);
+    if (HIDDEN_READABLE_KEYS.has(key) || value === undefined) continue;
+    if (value && typeof value === "object" && typeof (value as { message?: unknown }).message === "string") {
+      const error = value as { message: string; stack?: unknown; code?: unknown };
+      if (typeof error.stack === "string") stack = error.stack;
+      pairs.push(`${key}=${readableValue(typeof error.code === "string" ? `${error.code}: ${error.message}` : error.message)}`);
       continue;
     }
     pairs.push(`${key}=${readableValue(value)}`);
   }
-  const head = [time, level, String(safe.msg ?? "")].filter((part) => part !== "").join(" ");
-  return (pairs.length ? `${head}  ${pairs.join(" ")}` : head) + "\n" + (stack ? indent(stack) + "\n" : "");
+  const head = [time, `${level}${String(safe.msg ?? "")}`].filter((part) => part !== "").join(" ");
+  return (pairs.length ? `${head}  ${pairs.join(" ")}` : head) + "\n" + (options.stack && stack ? indent(stack) + "\n" : "");
 }
 
 function readableValue(value: unknown): string {
-  if (typeof value === "string") return /[\s"=]/.test(value) || value === "" ? JSON.stringify(value) : value;
-  return JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? (/[\s"=]/.test(value) || value === "" ? JSON.stringify(value) : value) : (JSON.stringify(value) ?? String(value));
+  return text.length > MAX_READABLE_VALUE ? `${text.slice(0, MAX_READABLE_VALUE - 1)}…` : text;
 }
 
 function indent(text: string): string {

@@ -66,10 +66,12 @@ export class Logger {
   /**
    * Writes one CloudWatch embedded-metric-format document as its own line, whatever the level:
    * the document's members plus the logger's context, so CloudWatch Logs extracts the metrics
-   * and the line still names its run. On a terminal it is shown as `metrics Name=value …`.
+   * and the line still names its run. Only in the JSON format: the documents are for CloudWatch,
+   * and a person reading the pretty format gets the run's summary instead.
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
    */
   metrics(document: Readonly<Record<string, unknown>>): void {
+    if (this.format !== "json") return;
     this.write(buildLogRecord(this.now(), "info", "metrics", this.context, document));
   }
 
@@ -85,7 +87,7 @@ export class Logger {
 
   private write(record: Record<string, unknown>): void {
     try {
-      this.sink.write(this.format === "json" ? formatJsonLine(record) : formatReadableLine(record));
+      this.sink.write(this.format === "json" ? formatJsonLine(record) : formatReadableLine(record, { stack: this.rank <= LOG_LEVEL_RANK.debug }));
     } catch {
       // A closed or broken stderr must not turn into a failed run.
     }

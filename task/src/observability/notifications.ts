@@ -38,8 +38,8 @@ export interface NotificationConfig {
   retry: RetryPolicy;
 }
 
-/** Default: 3 attempts of at most 5 s, backoff from 250 ms: a dead endpoint costs the run ≤ ~25 s. */
-export const DEFAULT_NOTIFY_RETRY: RetryPolicy = { maxAttempts: 3, attemptTimeoutMs: 5000, baseDelayMs: 250, maxDelayMs: 5000 };
+// Defined beside the policy (no undici there): the settings read it at every start, `--version` too.
+export { DEFAULT_NOTIFY_RETRY } from "./http-retry.ts";
 
 export type NotificationChannel = "heartbeat" | "pagerduty" | "webhook";
 

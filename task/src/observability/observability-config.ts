@@ -14,7 +14,8 @@
 import { ENVIRONMENT_HELP, ENVIRONMENT_KEYS, type ParsedEnvironment } from "../config/environment.ts";
 import { DEFAULT_ANOMALY_POLICY, type AnomalyPolicy } from "./anomaly.ts";
 import type { LogFormatSetting, LogLevel } from "./log-format.ts";
-import { DEFAULT_NOTIFY_RETRY, type NotificationConfig } from "./notifications.ts";
+import { DEFAULT_NOTIFY_RETRY } from "./http-retry.ts";
+import type { NotificationConfig } from "./notifications.ts";
 import { PAGERDUTY_EVENTS_URL, type PagerDutySeverity } from "./pagerduty-event.ts";
 import type { TaskMetadata } from "./ecs-metadata.ts";
 

@@ -31,7 +31,17 @@ export interface RunObserverDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source (tests). */
   random?: () => number;
+  /** Told when a stage starts and ends (the terminal's progress view). Default none. */
+  onStage?: (event: StageEvent) => void;
 }
+
+/**
+ * A stage starting or ending, for a progress view. `result` is what the stage's work resolved
+ * to (the transform's summary, the load's result), absent when it failed.
+ */
+export type StageEvent =
+  | { stage: string; phase: "started" }
+  | { stage: string; phase: "finished"; durationMs: number; failed: boolean; result?: unknown };
 
 /** One run's observability. Build with {@link startRunObserver}. */
 export class RunObserver {
@@ -67,12 +77,33 @@ export class RunObserver {
   async stage<T>(name: string, work: () => Promise<T>): Promise<T> {
     const started = this.now().getTime();
     this.logger.debug("stage started", { stage: name });
+    this.tell({ stage: name, phase: "started" });
+    let result: { value: T } | undefined;
     try {
-      return await work();
+      result = { value: await work() };
+      return result.value;
     } finally {
       const ms = this.now().getTime() - started;
       this.durations[name] = (this.durations[name] ?? 0) + ms;
-      this.logger.info("stage finished", { stage: name, durationMs: ms });
+      this.logger[this.forPeople ? "debug" : "info"]("stage finished", { stage: name, durationMs: ms });
+      this.tell({ stage: name, phase: "finished", durationMs: ms, failed: result === undefined, ...(result ? { result: result.value } : {}) });
+    }
+  }
+
+  /**
+   * True when the log is read by a person (the pretty format): the progress view and the
+   * readable summary then show what the info records of stages and outcomes say, so those
+   * records drop to debug (the logger writes no EMF documents in that format either).
+   */
+  private get forPeople(): boolean {
+    return this.logger.format === "pretty";
+  }
+
+  private tell(event: StageEvent): void {
+    try {
+      this.deps.onStage?.(event);
+    } catch {
+      // A broken progress view must not fail the run.
     }
   }
 
@@ -102,7 +133,7 @@ export class RunObserver {
       rejectedRatio: verdict.rejectedRatio,
     };
     if (!verdict.anomalous) {
-      this.logger.info("data check against history passed", fields);
+      this.logger[this.forPeople ? "debug" : "info"]("data check against history passed", fields);
       return verdict;
     }
     this.logger.warn(policy.action === "fail" ? "data is anomalous; failing before the load" : "data is anomalous; loading anyway (CTI_ANOMALY_ACTION=warn)", {
@@ -126,6 +157,7 @@ export class RunObserver {
         ...(outcome.anomaly === undefined && this.verdict ? { anomaly: this.verdict } : {}),
       };
       this.logOutcome(complete);
+      // Written in the JSON format only (Logger.metrics): EMF documents are for CloudWatch Logs.
       for (const document of runMetricDocuments(complete, this.job)) this.logger.metrics(document);
       const plan = notificationPlan(this.config.notifications, complete, this.job, this.taskMetadata?.taskArn);
       return await sendNotifications(plan, this.config.notifications.retry, {
@@ -150,9 +182,11 @@ export class RunObserver {
       ...(outcome.stageDurationsMs ? { stageDurationsMs: outcome.stageDurationsMs } : {}),
       ...(outcome.anomaly ? { anomalous: outcome.anomaly.anomalous } : {}),
     };
-    if (outcome.status === "failed") this.logger.error("run failed", { ...fields, failure: outcome.failure });
-    else if (outcome.status === "skipped") this.logger.info("run skipped", { ...fields, reason: outcome.reason });
-    else this.logger.info("run succeeded", fields);
+    // For a person, the command's own error line and readable summary say this: debug only.
+    const people = this.forPeople;
+    if (outcome.status === "failed") this.logger[people ? "debug" : "error"]("run failed", { ...fields, failure: outcome.failure });
+    else if (outcome.status === "skipped") this.logger[people ? "debug" : "info"]("run skipped", { ...fields, reason: outcome.reason });
+    else this.logger[people ? "debug" : "info"]("run succeeded", fields);
   }
 
   private now(): Date {

@@ -1,10 +1,10 @@
 import { MAX_RECORD_BYTES, RecordTooLong } from "./record-limit.ts";
-import { blankLineAt, QuoteTracker, recordScan, scanRecord, stripBom, UTF8_BOM } from "./rfc4180.ts";
+import { blankLineAt, RecordEndFinder, recordScan, scanRecord, stripBom, UTF8_BOM } from "./rfc4180.ts";
 
 /**
  * Cuts one input's byte stream into batches of whole records, so batches can be parsed
- * independently (on worker threads), following the quote rules of rfc4180.ts with its
- * {@link QuoteTracker}: a line feed ends a record only outside quotes.
+ * independently (on worker threads), where rfc4180.ts's {@link RecordEndFinder} finds record
+ * ends: the quote state machine the batch transform reads records with, carried across chunks.
  *
  * A UTF-8 byte-order mark at the start is dropped. Each batch owns its memory (it can be
  * transferred to a worker), ends right after a line feed, and is at least `targetBytes`
@@ -21,7 +21,7 @@ export class RecordSplitter {
   private cuts: number[] = [];
   /** A record end at or after this offset in `pending` ends the next batch. */
   private nextCutFrom: number;
-  private readonly quotes = new QuoteTracker();
+  private readonly recordEnds = new RecordEndFinder();
   private started = false;
   private failure: RecordTooLong | undefined;
 
@@ -87,7 +87,7 @@ export class RecordSplitter {
       const from = this.scanned - offset;
       if (from < chunk.length) {
         const base = offset;
-        this.quotes.pass(
+        this.recordEnds.pass(
           chunk,
           Math.max(0, from),
           () => this.nextCutFrom - 1 - base,

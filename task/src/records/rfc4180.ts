@@ -1,9 +1,10 @@
 /**
  * RFC 4180 as this job reads and writes it (https://www.rfc-editor.org/rfc/rfc4180): the one
  * place for its byte constants, its quote rules, when a field needs quoting and how a field is
- * written. The record splitter, the batch transform, the header and the part reader all read
- * records through {@link scanRecord} (the splitter, which only follows quotes across chunk
- * boundaries, through {@link QuoteTracker}, the same rules without fields).
+ * written. Its quote state machine ({@link opensQuotedField}, {@link readQuoted}) drives both
+ * {@link scanRecord}, which reads a record's fields (the batch transform, the header, the part
+ * reader), and {@link RecordEndFinder}, which finds record ends across chunks (the record
+ * splitter).
  *
  * Rules: fields separated by `,`; records end at LF or CRLF outside quotes; a field that starts
  * with `"` is quoted, `""` inside it is one quote, and it may hold commas and line breaks; a
@@ -40,6 +41,55 @@ export interface FieldSink {
   endField(): void;
 }
 
+// The quote state machine. Its rules are the two functions below, and nothing else decides
+// quotes: opensQuotedField (where a quoted field starts) and readQuoted (how it goes on and
+// ends). Two drivers walk the bytes outside quotes and call them at each quote: scanRecord,
+// which also splits fields (the batch transform, the header, the part reader), and
+// RecordEndFinder, which follows quotes across chunks and only looks for line feeds (the
+// record splitter). Outside quotes, a line feed ends a record in both.
+
+/** {@link readQuoted}: the range ended inside the quoted field (the quote is still open). */
+export const OPEN = -1;
+/** {@link readQuoted}: the range ended right after a quote of the field, closing or the first of `""`: the next byte decides. */
+export const QUOTE_AT_END = -2;
+
+/**
+ * Whether a `"` outside a quoted field opens one: only at a field's start, so `before` (the
+ * byte before it; LF at the start of the input) is a comma or the line feed that ended the
+ * record before. Anywhere else the quote is text.
+ */
+export function opensQuotedField(before: number): boolean {
+  return before === COMMA || before === LF;
+}
+
+/**
+ * Reads a quoted field on from `from` (past its opening quote, or where an earlier call
+ * stopped, `afterQuote` when it stopped right after a quote) up to `limit`: `""` is one literal
+ * quote, and the first quote not doubled closes the field; what follows the closing quote is
+ * unquoted text again. Tells `sink` the content and the literal quotes. `endsInput`: `limit` is
+ * the end of the input, so a quote right before it closes the field.
+ * @returns where the field's quoted part ends (just past its closing quote), or {@link OPEN} or
+ *   {@link QUOTE_AT_END} when `limit` came first.
+ */
+export function readQuoted(src: Buffer, from: number, limit: number, afterQuote: boolean, endsInput: boolean, sink: FieldSink | undefined): number {
+  let i = from;
+  let quoteBefore = afterQuote;
+  for (;;) {
+    if (quoteBefore) {
+      if (i === limit) return endsInput ? limit : QUOTE_AT_END;
+      if (src[i] !== QUOTE) return i;
+      sink?.quote();
+      i++;
+    }
+    let q = src.indexOf(QUOTE, i);
+    if (q === -1 || q >= limit) q = limit;
+    if (q > i) sink?.content(src, i, q);
+    if (q === limit) return OPEN;
+    i = q + 1;
+    quoteBefore = true;
+  }
+}
+
 /** Where {@link scanRecord} stopped. Reused between calls (no allocation per record). */
 export interface RecordScan {
   /** Where the next record starts (just past the line feed), or the end of the scanned range. */
@@ -58,72 +108,50 @@ export function recordScan(): RecordScan {
 }
 
 /**
- * The quote state machine: reads one record of `src` from `pos` (a record start) up to `limit`,
- * telling `sink` its fields, and leaves in `scan` where it stopped. A record that does not end
- * before `limit` reports its fields so far and `complete: false`.
+ * Reads one record of `src` from `pos` (a record start) up to `limit` (taken as the end of the
+ * input), telling `sink` its fields, and leaves in `scan` where it stopped. A record that does
+ * not end before `limit` reports its fields so far and `complete: false`.
  */
 export function scanRecord(src: Buffer, pos: number, limit: number, sink: FieldSink | undefined, scan: RecordScan): void {
-  let inQuote = false;
-  let atFieldStart = true;
-  let lineFeeds = 0;
+  let from = pos; // start of the field text not told to `sink` yet
   let i = pos;
-  while (i < limit) {
-    if (inQuote) {
-      let q = src.indexOf(QUOTE, i);
-      if (q === -1 || q >= limit) q = limit;
-      for (let k = src.indexOf(LF, i); k !== -1 && k < q; k = src.indexOf(LF, k + 1)) lineFeeds++;
-      if (q > i) sink?.content(src, i, q);
-      if (q === limit) {
-        i = limit;
-        break;
-      }
-      if (q + 1 < limit && src[q + 1] === QUOTE) {
-        sink?.quote();
-        i = q + 2;
-      } else {
-        inQuote = false;
-        i = q + 1;
-      }
-      continue;
-    }
-    if (atFieldStart && src[i] === QUOTE) {
-      inQuote = true;
-      atFieldStart = false;
-      i++;
-      continue;
-    }
-    // Unquoted text (or text after a closing quote) up to the next comma or line feed.
-    let j = i;
+  let lineFeeds = 0;
+  let unterminated = false;
+  for (;;) {
     let c = 0;
-    while (j < limit && (c = src[j]!) !== COMMA && c !== LF) j++;
-    if (j === limit) {
-      if (j > i) sink?.content(src, i, j);
-      atFieldStart = false;
-      i = limit;
-      break;
-    }
+    while (i < limit && (c = src[i]!) !== COMMA && c !== LF && c !== QUOTE) i++;
+    if (i === limit) break;
     if (c === COMMA) {
-      if (j > i) sink?.content(src, i, j);
+      if (i > from) sink?.content(src, from, i);
       sink?.endField();
-      atFieldStart = true;
-      i = j + 1;
-      continue;
+      from = ++i;
+    } else if (c === LF) {
+      // The record ends; a CR before the line feed belongs to the line end.
+      const to = i > from && src[i - 1] === CR ? i - 1 : i;
+      if (to > from) sink?.content(src, from, to);
+      sink?.endField();
+      scan.end = i + 1;
+      scan.lineFeeds = lineFeeds + 1;
+      scan.complete = true;
+      scan.unterminated = false;
+      return;
+    } else if (opensQuotedField(i === pos ? LF : src[i - 1]!)) {
+      if (i > from) sink?.content(src, from, i);
+      const end = readQuoted(src, i + 1, limit, false, true, sink);
+      unterminated = end === OPEN;
+      const to = unterminated ? limit : end;
+      for (let k = src.indexOf(LF, i + 1); k !== -1 && k < to; k = src.indexOf(LF, k + 1)) lineFeeds++;
+      i = from = to;
+    } else {
+      i++;
     }
-    // Line feed: the record ends; a CR before it belongs to the line end.
-    const to = j > i && src[j - 1] === CR ? j - 1 : j;
-    if (to > i) sink?.content(src, i, to);
-    sink?.endField();
-    scan.end = j + 1;
-    scan.lineFeeds = lineFeeds + 1;
-    scan.complete = true;
-    scan.unterminated = false;
-    return;
   }
+  if (i > from) sink?.content(src, from, i);
   sink?.endField();
   scan.end = i;
   scan.lineFeeds = lineFeeds;
   scan.complete = false;
-  scan.unterminated = inQuote;
+  scan.unterminated = unterminated;
 }
 
 /** Length of the blank line (LF or CRLF) at `pos`, or 0. Blank lines are not records. */
@@ -135,15 +163,15 @@ export function blankLineAt(src: Buffer, pos: number): number {
 }
 
 /**
- * The quote rules of {@link scanRecord} across a stream of chunks, for the record splitter:
- * follows quotes only (found with `indexOf`), and reports the record ends it is asked for.
- * Between a closing quote and the next opening one, every line feed ends a record.
+ * Finds record ends in a stream of chunks, for the record splitter: the quote state machine
+ * ({@link opensQuotedField}, {@link readQuoted}) carried across chunks, with quotes and line
+ * feeds found by `indexOf` and no fields. Between a quoted field's end and the next quote that
+ * opens one, every line feed ends a record.
  */
-export class QuoteTracker {
-  private inQuote = false;
-  /** The last byte passed was a quote inside a quoted field: escaped or closing, the next byte says. */
-  private quotePending = false;
-  /** The byte before the next one: a line feed at the start of the input (a field start). */
+export class RecordEndFinder {
+  /** Where the last chunk left the state machine: outside quotes (0), {@link OPEN} or {@link QUOTE_AT_END}. */
+  private quoted = 0;
+  /** The last byte passed: a line feed before the input (the first byte starts a field). */
   private previous = LF;
 
   /**
@@ -152,50 +180,38 @@ export class QuoteTracker {
    */
   pass(chunk: Buffer, from: number, wantFrom: () => number, onRecordEnd: (lf: number) => void): void {
     const n = chunk.length;
+    if (from >= n) return;
     let i = from;
-    if (this.quotePending && i < n) {
-      this.quotePending = false;
-      if (chunk[i] === QUOTE) {
-        i++;
-      } else {
-        this.inQuote = false;
-        this.previous = QUOTE;
-      }
+    if (this.quoted !== 0) {
+      const end = readQuoted(chunk, i, n, this.quoted === QUOTE_AT_END, false, undefined);
+      this.quoted = end < 0 ? end : 0;
+      i = end < 0 ? n : end;
     }
     while (i < n) {
       const q = chunk.indexOf(QUOTE, i);
-      if (this.inQuote) {
-        if (q === -1) break;
-        if (q + 1 === n) {
-          this.quotePending = true;
-          break;
-        }
-        if (chunk[q + 1] === QUOTE) {
-          i = q + 2;
-        } else {
-          this.inQuote = false;
-          this.previous = QUOTE;
-          i = q + 1;
-        }
-        continue;
-      }
       // Every line feed before the next quote ends a record.
       const stop = q === -1 ? n : q;
-      for (;;) {
-        const at = Math.max(i, wantFrom());
+      for (let at = i; ; ) {
+        at = Math.max(at, wantFrom());
         if (at >= stop) break;
         const lf = chunk.indexOf(LF, at);
         if (lf === -1 || lf >= stop) break;
         onRecordEnd(lf);
+        at = lf + 1;
       }
       if (q === -1) break;
-      // A quote opens a quoted field only at a field's start.
-      const before = q > i ? chunk[q - 1]! : this.previous;
-      if (before === COMMA || before === LF) this.inQuote = true;
-      this.previous = QUOTE;
-      i = q + 1;
+      if (!opensQuotedField(q > from ? chunk[q - 1]! : this.previous)) {
+        i = q + 1;
+        continue;
+      }
+      const end = readQuoted(chunk, q + 1, n, false, false, undefined);
+      if (end < 0) {
+        this.quoted = end;
+        break;
+      }
+      i = end;
     }
-    if (n > from) this.previous = chunk[n - 1]!;
+    this.previous = chunk[n - 1]!;
   }
 }
 

@@ -40,7 +40,7 @@ export interface RunOnceDeps {
   input: InputSource;
   openOutput(): Promise<RunOutput>;
   /** Transform settings passed to {@link transformAndPublish}. */
-  transform: Pick<JobOptions, "maxFieldBytes" | "partBytes" | "gzipLevel" | "onProgress" | "workers" | "memoryBudgetBytes" | "sliceCount">;
+  transform: Pick<JobOptions, "maxFieldBytes" | "partBytes" | "compression" | "gzipLevel" | "onProgress" | "workers" | "memoryBudgetBytes" | "sliceCount">;
   warehouse?: RunWarehouse;
   /** The run lease; absent for local outputs (one laptop, one user). */
   lease?: S3Lease;

@@ -1,5 +1,5 @@
 import { EtlError } from "../errors.ts";
-import type { PartInfo } from "../sinks/gzip-part-writer.ts";
+import type { PartInfo } from "../sinks/stream-part-writer.ts";
 import type { RecordCounts } from "../records/record-counts.ts";
 
 /** What the summary records of each input object. */

@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { MAX_RECORD_BYTES } from "../records/record-limit.ts";
 import type { InputSource } from "../source/input-source.ts";
+import type { Compression } from "../sinks/codec.ts";
 import { buildCopyManifest } from "../sinks/copy-manifest.ts";
 import type { RunOutput } from "../sinks/run-output.ts";
 import { transformParallel } from "../transform/parallel-transform.ts";
@@ -35,7 +36,12 @@ export interface JobOptions {
    * of `sliceCount`) to stay under it. Rejected files roll to the next past it.
    */
   partBytes: number;
-  /** gzip level of the parts: 1 (fast) to 9 (small); 0 stores the data uncompressed in gzip framing. */
+  /**
+   * Codec of the clean and rejected parts (sinks/codec.ts): their names end `.csv.gz`, `.csv.zst`
+   * or `.csv`, which is how a load knows it. Default gzip.
+   */
+  compression?: Compression;
+  /** With gzip: its level, 1 (fast) to 9 (small); 0 stores the data uncompressed in gzip framing. */
   gzipLevel: number;
   now?: () => Date;
   onProgress?: (p: Progress) => void;
@@ -64,7 +70,7 @@ export interface JobOptions {
 
 /**
  * Runs the transform ({@link transformParallel}): every input object, in order, through the
- * record splitter, the batch transform and dedup into gzip parts; then checks the counts and publishes, last, the
+ * record splitter, the batch transform and dedup into compressed parts; then checks the counts and publishes, last, the
  * summary and the COPY manifest. On any failure the unfinished run is discarded.
  */
 export async function transformAndPublish(options: JobOptions): Promise<RunSummary> {
@@ -80,6 +86,7 @@ export async function transformAndPublish(options: JobOptions): Promise<RunSumma
       workers: options.workers,
       maxFieldBytes: options.maxFieldBytes,
       partBytes: options.partBytes,
+      compression: options.compression ?? "gzip",
       gzipLevel: options.gzipLevel,
       slices: options.sliceCount ?? 1,
       memoryBudgetBytes: options.memoryBudgetBytes,

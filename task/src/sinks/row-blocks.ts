@@ -1,4 +1,4 @@
-import { QuoteTracker } from "../records/rfc4180.ts";
+import { RecordEndFinder } from "../records/rfc4180.ts";
 
 /** Whole rows, as one compressed block takes them. */
 export interface RowBlock {
@@ -18,7 +18,7 @@ export class RowBlocks {
   private pieces: Buffer[] = [];
   private bytes = 0;
   private rows = 0;
-  private readonly quotes = new QuoteTracker();
+  private readonly quotes = new RecordEndFinder();
 
   constructor(private readonly blockBytes: number) {
     if (!(blockBytes >= 1)) throw new RangeError(`blockBytes must be at least 1, got ${blockBytes}`);

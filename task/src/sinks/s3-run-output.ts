@@ -2,6 +2,7 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/cli
 import { Upload } from "@aws-sdk/lib-storage";
 import { PassThrough } from "node:stream";
 import { EtlError } from "../errors.ts";
+import { contentTypeOf } from "./codec.ts";
 import type { FileSink, PublishedFile, RunOutput } from "./run-output.ts";
 import { classifyS3Error } from "../s3/s3-errors.ts";
 import { formatS3Uri, joinKey, type S3Location } from "../s3/s3-uri.ts";
@@ -55,7 +56,7 @@ export class S3RunOutput implements RunOutput {
     const body = new PassThrough({ highWaterMark: PART_SIZE });
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: joinKey(this.prefix, relPath), Body: body, ContentType: contentType(relPath) },
+      params: { Bucket: this.bucket, Key: joinKey(this.prefix, relPath), Body: body, ContentType: contentTypeOf(relPath) },
       partSize: PART_SIZE,
       queueSize: QUEUE_SIZE,
       leavePartsOnError: false,
@@ -88,7 +89,7 @@ export class S3RunOutput implements RunOutput {
             Bucket: this.bucket,
             Key: joinKey(this.prefix, file.relPath),
             Body: file.body,
-            ContentType: contentType(file.relPath),
+            ContentType: contentTypeOf(file.relPath),
             IfNoneMatch: "*",
           }),
         )
@@ -107,11 +108,5 @@ export class S3RunOutput implements RunOutput {
     await Promise.allSettled([...this.uploads].map((u) => u.abort()));
     this.uploads.clear();
   }
-}
-
-function contentType(relPath: string): string {
-  if (relPath.endsWith(".json")) return "application/json";
-  if (relPath.endsWith(".csv.gz")) return "application/gzip";
-  return "application/octet-stream";
 }
 

@@ -3,13 +3,14 @@ import { EtlError } from "../errors.ts";
 import { decompressIfGzip } from "../source/decompress.ts";
 import type { InputObject } from "../source/input-source.ts";
 import { measured } from "../source/measured.ts";
-import { GzipPartWriter, type PartInfo } from "../sinks/gzip-part-writer.ts";
+import { StreamPartWriter, type PartInfo } from "../sinks/stream-part-writer.ts";
 import type { RunOutput } from "../sinks/run-output.ts";
 import { SpillingDedup } from "../dedup/spilling-dedup.ts";
 import { emptyCounts, type RecordCounts } from "../records/record-counts.ts";
 import type { InputReport } from "../run/summary.ts";
 import type { BatchResult } from "./batch-transform.ts";
-import { BlockGzipWriter } from "../sinks/block-gzip-writer.ts";
+import { BlockPartWriter } from "../sinks/block-part-writer.ts";
+import type { Compression } from "../sinks/codec.ts";
 import { inputBatches, type InputBatch } from "./input-batches.ts";
 import { BatchWorkerPool } from "./worker-pool.ts";
 
@@ -22,7 +23,9 @@ export interface ParallelTransformOptions {
   workers: number;
   maxFieldBytes: number;
   partBytes: number;
-  /** 0 (stored, no compression) to 9. */
+  /** Codec of the clean and rejected parts. */
+  compression: Compression;
+  /** With gzip: 0 (stored, no compression) to 9. */
   gzipLevel: number;
   /** The clean part count is a multiple of this. */
   slices: number;
@@ -66,7 +69,7 @@ interface InFlight {
  * ({@link BatchTransformer}), transforming a batch itself when they are all busy or still
  * starting (always, with no worker); results are taken in input order, and the main thread
  * dedups them ({@link SpillingDedup}), writes rejected rows, and hands the clean ones to
- * compression on libuv's thread pool ({@link BlockGzipWriter}).
+ * compression on libuv's thread pool ({@link BlockPartWriter}).
  */
 export async function transformParallel(objects: readonly InputObject[], output: RunOutput, options: ParallelTransformOptions): Promise<TransformOutcome> {
   const batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
@@ -76,9 +79,10 @@ export async function transformParallel(objects: readonly InputObject[], output:
   // Generated and real inputs run at 60-100 bytes a row; an estimate on the high side costs little.
   const inputBytes = objects.reduce((n, o) => n + o.size, 0);
   const dedup = new SpillingDedup({ budgetBytes: options.memoryBudgetBytes, spillDir: options.spillDir, expectedLines: Math.ceil(inputBytes / 64) });
-  const clean = new BlockGzipWriter(output, {
+  const clean = new BlockPartWriter(output, {
     dir: "clean",
     header: options.cleanHeader,
+    compression: options.compression,
     gzipLevel: options.gzipLevel,
     partBytes: options.partBytes,
     slices: options.slices,
@@ -86,7 +90,13 @@ export async function transformParallel(objects: readonly InputObject[], output:
     memoryBytes: CLEAN_MEMORY_BYTES,
     spillDir: options.spillDir,
   });
-  const rejected = new GzipPartWriter(output, { dir: "rejected", header: options.rejectedHeader, partBytes: options.partBytes, gzipLevel: options.gzipLevel });
+  const rejected = new StreamPartWriter(output, {
+    dir: "rejected",
+    header: options.rejectedHeader,
+    partBytes: options.partBytes,
+    compression: options.compression,
+    gzipLevel: options.gzipLevel,
+  });
   const counts: RecordCounts[] = objects.map(() => emptyCounts());
   const nextLine: number[] = objects.map(() => 1);
   const inFlight: InFlight[] = [];

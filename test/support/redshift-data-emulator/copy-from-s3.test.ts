@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { parseCsvRecords } from "./csv-records.ts";
@@ -95,6 +96,23 @@ describe("decodeCopyObject", () => {
 
   it("fails on bytes that are not gzip", async () => {
     assert.equal((await loadError(() => decodeCopyObject({ url: "s3://b/k", bytes: invalid }, copyOf("gzip")))).code, "GZIP_INVALID");
+  });
+
+  it("decompresses every frame with ZSTD, as zstd writes them", () => {
+    // Frames made by the zstd command, not by the code under test: two frames, as a part's header and block.
+    const frame = (text: string) => execFileSync("zstd", ["-3", "-c", "-q", "--check"], { input: text });
+    const bytes = Buffer.concat([frame("key,data\n"), frame("a,1\nb,2\n")]);
+    assert.equal(decodeCopyObject({ url: "s3://b/k.csv.zst", bytes }, copyOf("zstd")), "key,data\na,1\nb,2\n");
+  });
+
+  it("fails on bytes that are not zstd", async () => {
+    const error = await loadError(() => decodeCopyObject({ url: "s3://b/k", bytes: gzipSync("a,b\n") }, copyOf("zstd")));
+    assert.equal(error.code, "ZSTD_INVALID");
+    assert.match(error.message, /^zstd: .* in s3:\/\/b\/k$/);
+  });
+
+  it("reads the bytes as they are without GZIP or ZSTD", () => {
+    assert.equal(decodeCopyObject({ url: "s3://b/k.csv", bytes: Buffer.from("a,b\n") }, copyOf("")), "a,b\n");
   });
 
   it("fails on invalid UTF-8 unless ACCEPTINVCHARS replaces it", async () => {

@@ -200,6 +200,7 @@ describe("parseRedshiftCopy", () => {
       iamRole: "arn:aws:iam::123456789012:role/copy",
       manifest: true,
       gzip: true,
+      zstd: false,
       delimiter: ",",
       quote: '"',
       ignoreHeader: 1,
@@ -244,7 +245,13 @@ describe("parseRedshiftCopy", () => {
     assert.match(copyError("copy t from 's3://b/k' iam_role default format as json 'auto'").message, /FORMAT JSON is not emulated/);
     assert.match(copyError("copy t from 's3://b/k' iam_role default csv bzip2").message, /BZIP2 is not emulated/);
     assert.match(copyError("copy t from 'dynamodb://t' iam_role default csv").message, /only 's3:\/\/bucket\/key' sources/);
-    assert.equal(copyError("copy t from 's3://b/k' iam_role default csv zstd").code, "COPY_NOT_EMULATED");
+    assert.equal(copyError("copy t from 's3://b/k' iam_role default csv lzop").code, "COPY_NOT_EMULATED");
+  });
+
+  it("parses ZSTD, and refuses it with GZIP", () => {
+    const copy = parseRedshiftCopy("copy t from 's3://b/m.json' iam_role default format as csv zstd manifest");
+    assert.deepEqual([copy?.zstd, copy?.gzip], [true, false]);
+    assert.match(copyError("copy t from 's3://b/k' iam_role default csv gzip zstd").message, /conflicting file compression options/);
   });
 
   it("refuses MAXERROR above 0, which would skip bad rows", () => {

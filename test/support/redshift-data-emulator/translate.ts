@@ -184,6 +184,8 @@ export interface RedshiftCopy {
   iamRole?: string;
   manifest: boolean;
   gzip: boolean;
+  /** ZSTD: the objects are Zstandard (one or more frames). */
+  zstd: boolean;
   /** Field delimiter, default `,`. */
   delimiter: string;
   /** CSV quote character, default `"`. */
@@ -242,9 +244,8 @@ const NOT_EMULATED: Record<string, string> = {
   ORC: "only CSV data is emulated",
   FIXEDWIDTH: "only CSV data is emulated",
   SHAPEFILE: "only CSV data is emulated",
-  BZIP2: "only GZIP compression is emulated",
-  LZOP: "only GZIP compression is emulated",
-  ZSTD: "only GZIP compression is emulated",
+  BZIP2: "only GZIP and ZSTD compression are emulated",
+  LZOP: "only GZIP and ZSTD compression are emulated",
   ENCRYPTED: "client-side encrypted objects are not emulated",
   MASTER_SYMMETRIC_KEY: "client-side encrypted objects are not emulated",
   ESCAPE: "ESCAPE applies to the pipe-delimited text format, which is not emulated (and Redshift rejects it with CSV)",
@@ -298,6 +299,7 @@ export function parseRedshiftCopy(sql: string): RedshiftCopy | undefined {
     from,
     manifest: false,
     gzip: false,
+    zstd: false,
     delimiter: ",",
     quote: '"',
     ignoreHeader: 0,
@@ -366,6 +368,9 @@ export function parseRedshiftCopy(sql: string): RedshiftCopy | undefined {
         break;
       case "GZIP":
         copy.gzip = true;
+        break;
+      case "ZSTD":
+        copy.zstd = true;
         break;
       case "MANIFEST":
         copy.manifest = true;
@@ -452,6 +457,7 @@ export function parseRedshiftCopy(sql: string): RedshiftCopy | undefined {
       "COPY without CSV (Redshift's pipe-delimited text format) is not emulated: add CSV",
     );
   }
+  if (copy.gzip && copy.zstd) throw syntax("conflicting file compression options: GZIP and ZSTD");
   if (!authorized) {
     throw syntax("COPY from S3 needs IAM_ROLE, CREDENTIALS or ACCESS_KEY_ID/SECRET_ACCESS_KEY");
   }

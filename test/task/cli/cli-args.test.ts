@@ -2,11 +2,19 @@ import assert from "node:assert/strict";
 import { ENVIRONMENT_SECTION, MAIN_HELP, parseCommand, RUN_DEFAULTS, RUN_HELP } from "../../../task/src/cli/cli-args.ts";
 import { ENVIRONMENT_HELP, environmentSchema } from "../../../task/src/config/environment.ts";
 import { EtlError } from "../../../task/src/errors.ts";
+import { DEFAULT_LOCK_WAIT_SECONDS } from "../../../task/src/load/warehouse-lock-decision.ts";
+import { defaultCompression, zlibCapabilities } from "../../../task/src/sinks/codec.ts";
 
 const usage = (argv: string[], pattern: RegExp) =>
   assert.throws(() => parseCommand(argv), (e: unknown) => e instanceof EtlError && e.code === "USAGE" && pattern.test(e.message));
 
 describe("parseCommand", () => {
+  it("checks --log-format by CTI_LOG_FORMAT's own type", () => {
+    usage(["run", "-i", "a", "-o", "b", "--log-format", "yaml"], /--log-format must be "auto", "json" or "pretty" \(was "yaml"\)/);
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--log-format", "pretty"]);
+    assert.equal(c.command === "run" && c.logFormat, "pretty");
+  });
+
   it("reads run with its defaults", () => {
     assert.deepEqual(parseCommand(["run", "--input", "in.csv", "-o", "out"]), {
       command: "run",
@@ -14,20 +22,45 @@ describe("parseCommand", () => {
       output: "out",
       maxFieldBytes: RUN_DEFAULTS.maxFieldBytes,
       partBytes: RUN_DEFAULTS.partMiB * 1024 * 1024,
+      compression: defaultCompression(zlibCapabilities()),
       gzipLevel: RUN_DEFAULTS.gzipLevel,
       runId: undefined,
       progress: undefined,
+      logFormat: undefined,
+      json: false,
       warehouse: undefined,
       table: undefined,
       workers: undefined,
       memoryBudgetBytes: undefined,
       sliceCount: 1,
+      lockWaitSeconds: DEFAULT_LOCK_WAIT_SECONDS,
     });
   });
 
   it("reads every option", () => {
-    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4"]);
-    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, gzipLevel: 1, runId: "r-1", progress: false, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4 });
+    const c = parseCommand(["run", "-i", "a", "-o", "b", "--max-field-bytes", "10", "--part-size", "2", "--gzip-level", "1", "--run-id", "r-1", "--no-progress", "--warehouse", "none", "--table", "s.t", "--workers", "3", "--memory-budget", "64", "--slices", "4", "--compression", "none", "--log-format", "json", "--json", "--lock-wait", "5"]);
+    assert.deepEqual(c, { command: "run", input: "a", output: "b", maxFieldBytes: 10, partBytes: 2 << 20, compression: "none", gzipLevel: 1, runId: "r-1", progress: false, warehouse: "none", table: "s.t", workers: 3, memoryBudgetBytes: 64 << 20, sliceCount: 4, logFormat: "json", json: true, lockWaitSeconds: 5 });
+  });
+
+  it("writes zstd parts where the runtime has zstd and gzip elsewhere, unless --compression or CTI_COMPRESSION says", () => {
+    const compressionOf = (argv: string[], env = {}, zstd = true) => {
+      const c = parseCommand(["run", "-i", "a", "-o", "b", ...argv], env, { zstd });
+      return c.command === "run" ? c.compression : undefined;
+    };
+    assert.equal(compressionOf([]), "zstd");
+    assert.equal(compressionOf([], {}, false), "gzip");
+    assert.equal(compressionOf(["--compression", "gzip"]), "gzip");
+    assert.equal(compressionOf([], { CTI_COMPRESSION: "none" }, false), "none");
+    assert.equal(compressionOf(["--compression", "zstd"], { CTI_COMPRESSION: "gzip" }), "zstd");
+  });
+
+  it("refuses zstd on a runtime without it, and an unknown codec, as USAGE naming the flag", () => {
+    assert.throws(
+      () => parseCommand(["run", "-i", "a", "-o", "b", "--compression", "zstd"], {}, { zstd: false }),
+      (e: unknown) => e instanceof EtlError && e.code === "USAGE" && /--compression zstd needs a Node\.js with zstd in node:zlib \(22\.15 or later\).*use --compression gzip or none/.test(e.message),
+    );
+    assert.throws(() => parseCommand(["run", "-i", "a", "-o", "b"], { CTI_COMPRESSION: "zstd" }, { zstd: false }), /--compression zstd needs/);
+    usage(["run", "-i", "a", "-o", "b", "--compression", "lz4"], /--compression must be "gzip", "none" or "zstd" \(was "lz4"\)/);
   });
 
   it("shows help for no arguments, --help and run --help", () => {
@@ -73,10 +106,21 @@ describe("parseCommand", () => {
   });
 
   it("reads sql and status", () => {
-    assert.deepEqual(parseCommand(["sql", "--json", "SELECT 1"]), { command: "sql", statement: "SELECT 1", warehouse: undefined, json: true });
-    assert.deepEqual(parseCommand(["status", "--limit", "3"]), { command: "status", limit: 3, warehouse: undefined, table: undefined });
+    assert.deepEqual(parseCommand(["sql", "--json", "SELECT 1"]), { command: "sql", statement: "SELECT 1", warehouse: undefined, json: true, lockWaitSeconds: DEFAULT_LOCK_WAIT_SECONDS });
+    assert.deepEqual(parseCommand(["status", "--limit", "3"]), { command: "status", limit: 3, warehouse: undefined, table: undefined, lockWaitSeconds: DEFAULT_LOCK_WAIT_SECONDS });
     usage(["sql"], /exactly one statement/);
     usage(["status", "--limit", "0"], /--limit must be an integer from 1/);
+  });
+
+  it("takes the warehouse lock's wait from --lock-wait, else CTI_WAREHOUSE_LOCK_WAIT_SECONDS, for run, sql and status", () => {
+    const env = { CTI_WAREHOUSE_LOCK_WAIT_SECONDS: 7 };
+    const waits = (argv: string[]) => {
+      const c = parseCommand(argv, env);
+      return "lockWaitSeconds" in c ? c.lockWaitSeconds : undefined;
+    };
+    assert.deepEqual([waits(["run", "-i", "a", "-o", "b"]), waits(["sql", "SELECT 1"]), waits(["status"])], [7, 7, 7]);
+    assert.deepEqual([waits(["run", "-i", "a", "-o", "b", "--lock-wait", "0"]), waits(["sql", "--lock-wait", "2", "SELECT 1"]), waits(["status", "--lock-wait", "3"])], [0, 2, 3]);
+    usage(["sql", "--lock-wait", "1.5", "SELECT 1"], /^--lock-wait must be a whole number of seconds from 0 to 86400 \(was "1.5"\)$/);
   });
 });
 

@@ -24,6 +24,7 @@ describe("planLoad", () => {
     assert.equal(plan.tables.ledger.name, "cti_records_ledger");
     assert.equal(plan.fingerprint, inputFingerprint(request.inputs));
     assert.equal(plan.cleanRows, 7);
+    assert.equal(plan.compression, "gzip");
     assert.deepEqual(plan.ledger, {
       runId: request.runId,
       taskArn: "local",
@@ -33,6 +34,13 @@ describe("planLoad", () => {
       cleanRows: 7,
       startedAt: request.startedAt,
     });
+  });
+
+  it("reads the parts' codec from their names, and refuses parts of two codecs as INTERNAL", () => {
+    const named = (...endings: string[]) => ({ ...request, parts: request.parts.map((p, i) => ({ ...p, url: p.url.replace(/\.csv\.gz$/, endings[i]!) })) });
+    assert.equal(planLoad(named(".csv.zst", ".csv.zst"), "postgres").compression, "zstd");
+    assert.equal(planLoad(named(".csv", ".csv"), "redshift").compression, "none");
+    assert.throws(() => planLoad(named(".csv.zst", ".csv.gz"), "redshift"), code("INTERNAL"));
   });
 
   it("refuses parts that do not hold exactly the clean rows, as INVARIANT_BROKEN", () => {

@@ -56,4 +56,15 @@ describe("pgliteSession", () => {
     await pgliteSession(db, false).close();
     assert.equal(db.closed, false);
   });
+
+  it("runs afterClose once the database is closed, and even when closing fails", async () => {
+    const order: string[] = [];
+    const db = { close: async () => void order.push("db closed") } as unknown as PGlite;
+    await pgliteSession(db, true, async () => void order.push("after")).close();
+    assert.deepEqual(order, ["db closed", "after"]);
+    const failing = { close: async () => Promise.reject(new Error("close failed")) } as unknown as PGlite;
+    let released = false;
+    await assert.rejects(pgliteSession(failing, true, async () => void (released = true)).close(), /close failed/);
+    assert.equal(released, true);
+  });
 });

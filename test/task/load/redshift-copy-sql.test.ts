@@ -27,6 +27,16 @@ describe("redshiftCopySql", () => {
     );
   });
 
+  it("says the parts' codec: GZIP, ZSTD, or no compression option for plain CSV", () => {
+    const options = (compression?: "gzip" | "zstd" | "none") => redshiftCopySql(stage, { ...source, ...(compression ? { compression } : {}) }).split("\n").slice(3, 5);
+    assert.deepEqual(options(), ["FORMAT AS CSV", "GZIP"]);
+    assert.deepEqual(options("gzip"), ["FORMAT AS CSV", "GZIP"]);
+    assert.deepEqual(options("zstd"), ["FORMAT AS CSV", "ZSTD"]);
+    assert.deepEqual(options("none"), ["FORMAT AS CSV", "MANIFEST"]);
+    const zstd = parseRedshiftCopy(redshiftCopySql(stage, { ...source, compression: "zstd" }))!;
+    assert.deepEqual([zstd.zstd, zstd.gzip, zstd.manifest], [true, false, true]);
+  });
+
   it("parses as a COPY that fails on bad data instead of bending it", () => {
     const copy = parseRedshiftCopy(redshiftCopySql(stage, source))!;
     assert.deepEqual(copy.columns, ["key", "data"]);

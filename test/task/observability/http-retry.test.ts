@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { isRetryableStatus, retryAfterMs, retryDelayMs, type RetryPolicy } from "../../../task/src/observability/http-retry.ts";
+import { callDeadlineMs, isRetryableStatus, retryAfterMs, retryDelayMs, UNDICI_TIMER_SLACK_MS, type RetryPolicy } from "../../../task/src/observability/http-retry.ts";
 
 const policy: RetryPolicy = { maxAttempts: 4, attemptTimeoutMs: 1000, baseDelayMs: 100, maxDelayMs: 1000 };
 const half = () => 0.5;
@@ -53,5 +53,12 @@ describe("retryAfterMs", () => {
     assert.equal(retryAfterMs("Thu, 26 Nov 2026 10:00:05 GMT", now), 5000);
     assert.equal(retryAfterMs("Thu, 26 Nov 2026 09:00:00 GMT", now), 0);
     assert.equal(retryAfterMs("soon", now), undefined);
+  });
+});
+
+describe("callDeadlineMs", () => {
+  it("allows every attempt its limit plus undici's timer slack, and every wait its longest", () => {
+    assert.equal(callDeadlineMs(policy), 4 * (1000 + UNDICI_TIMER_SLACK_MS) + 3 * 1000);
+    assert.equal(callDeadlineMs({ maxAttempts: 3, attemptTimeoutMs: 5000, baseDelayMs: 250, maxDelayMs: 5000 }), 28_000);
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildLogRecord, chooseLogFormat, formatJsonLine, formatReadableLine } from "../../../task/src/observability/log-format.ts";
+import { buildLogRecord, chooseLogFormat, formatJsonLine, formatReadableLine, MAX_READABLE_VALUE } from "../../../task/src/observability/log-format.ts";
 
 const at = new Date("2026-11-26T10:45:12.345Z");
 
@@ -52,17 +52,29 @@ describe("formatJsonLine", () => {
 });
 
 describe("formatReadableLine", () => {
-  it("shows the UTC time, the level, the message and the fields, not the run id", () => {
-    const line = formatReadableLine(buildLogRecord(at, "info", "stage finished", { runId: "r1", taskArn: "arn:t" }, { stage: "load", durationMs: 12, input: "a b" }));
-    assert.equal(line, '10:45:12.345 INFO  stage finished  stage=load durationMs=12 input="a b"\n');
+  it("is one short line: UTC time to the second, the message, the fields; no run id, task ARN or job", () => {
+    const line = formatReadableLine(buildLogRecord(at, "info", "stage finished", { runId: "r1", taskArn: "arn:t", job: "cti-etl" }, { stage: "load", durationMs: 12, input: "a b" }));
+    assert.equal(line, '10:45:12 stage finished  stage=load durationMs=12 input="a b"\n');
   });
 
-  it("puts an error's stack on the lines below, indented", () => {
-    const error = new Error("boom");
-    const line = formatReadableLine(buildLogRecord(at, "error", "run failed", {}, { error }));
-    const lines = line.split("\n");
-    assert.match(lines[0]!, /^10:45:12\.345 ERROR run failed {2}error=\{"name":"Error","message":"boom"\}$/);
+  it("names the level of warnings and errors, not of info", () => {
+    assert.equal(formatReadableLine(buildLogRecord(at, "warn", "slow", {})), "10:45:12 warning: slow\n");
+    assert.equal(formatReadableLine(buildLogRecord(at, "error", "lost", {})), "10:45:12 error: lost\n");
+  });
+
+  it("shows an error as its code and message, its stack only when asked (a debug log)", () => {
+    const error = Object.assign(new Error("boom"), { code: "LOAD_FAILED" });
+    const record = buildLogRecord(at, "error", "run failed", {}, { error });
+    assert.equal(formatReadableLine(record), '10:45:12 error: run failed  error="LOAD_FAILED: boom"\n');
+    const lines = formatReadableLine(record, { stack: true }).split("\n");
     assert.match(lines[1]!, /^ {4}Error: boom$/);
+  });
+
+  it("cuts a long value with an ellipsis, so a record never floods the terminal", () => {
+    const line = formatReadableLine(buildLogRecord(at, "info", "m", {}, { counts: { rejectedByReason: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`reason ${i}`, i])) } }));
+    const value = line.trimEnd().split("counts=")[1]!;
+    assert.equal([...value].length, MAX_READABLE_VALUE);
+    assert.ok(value.endsWith("…"));
   });
 
   it("masks secrets as the JSON format does", () => {

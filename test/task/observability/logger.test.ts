@@ -43,7 +43,22 @@ describe("Logger", () => {
   it("writes readable lines in the pretty format", () => {
     const sink = memorySink();
     new Logger({ sink, format: "pretty", context: { runId: "r1" }, now }).warn("slow", { ms: 5 });
-    assert.equal(sink.text(), "10:45:12.000 WARN  slow  ms=5\n");
+    assert.equal(sink.text(), "10:45:12 warning: slow  ms=5\n");
+  });
+
+  it("writes no metrics documents in the pretty format: they are for CloudWatch", () => {
+    const sink = memorySink();
+    new Logger({ sink, format: "pretty", context: { runId: "r1" }, now }).metrics({ _aws: { Timestamp: 1, CloudWatchMetrics: [] }, Job: "j", RowsRead: 3 });
+    assert.equal(sink.text(), "");
+  });
+
+  it("prints an error's stack in the pretty format only at the debug level", () => {
+    const quiet = memorySink();
+    const loud = memorySink();
+    new Logger({ sink: quiet, format: "pretty", now }).error("x", { error: new Error("boom") });
+    new Logger({ sink: loud, format: "pretty", level: "debug", now }).error("x", { error: new Error("boom") });
+    assert.equal(quiet.text(), "10:45:12 error: x  error=boom\n");
+    assert.match(loud.text(), /^10:45:12 error: x {2}error=boom\n {4}Error: boom\n/);
   });
 
   it("never throws when its sink does", () => {

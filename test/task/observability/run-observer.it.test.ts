@@ -233,11 +233,13 @@ describe("RunObserver (a whole run, observed)", () => {
     assert.equal(emfDocuments(lines).find((d) => "RunAnomalous" in d)!.RunAnomalous, 1);
   });
 
-  it("writes readable lines instead when stderr is a terminal", async () => {
+  it("writes short readable lines instead when stderr is a terminal, leaving the outcome and metrics to the command's summary", async () => {
     const stderr = Object.assign(memorySink(), { isTTY: true });
     const obs = await startRunObserver(observabilityConfig({}), "r-tty", { stderr });
     await obs.finish({ status: "skipped", reason: "the lease is held", runId: "r-tty", startedAt: "2026-11-26T03:00:00.000Z", finishedAt: "2026-11-26T03:00:00.010Z", durationMs: 10 });
-    assert.match(stderr.text(), /^\d{2}:\d{2}:\d{2}\.\d{3} INFO {2}run skipped {2}job=cti-etl status=skipped durationMs=10 reason="the lease is held"\n/);
+    assert.equal(stderr.text(), "");
+    obs.logger.warn("the run lease was not released", { outcome: { released: false, reason: "timeout" } });
+    assert.match(stderr.text(), /^\d{2}:\d{2}:\d{2} warning: the run lease was not released {2}outcome=\{"released":false,"reason":"timeout"\}\n$/);
     assert.throws(() => parseJsonLines(stderr.text()));
   });
 });

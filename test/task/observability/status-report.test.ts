@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { LedgerRun } from "../../../task/src/load/ledger-history.ts";
-import { formatDuration, formatStatusReport, summarizeInputs } from "../../../task/src/observability/status-report.ts";
+import { formatRunTable, formatStatusReport, formatTrend, rejectedRatio, summarizeInputs } from "../../../task/src/observability/status-report.ts";
 
 const run = (overrides: Partial<LedgerRun> = {}): LedgerRun => ({
   runId: "20261126T030000Z-ab12",
@@ -17,9 +17,9 @@ const run = (overrides: Partial<LedgerRun> = {}): LedgerRun => ({
   ...overrides,
 });
 
-describe("formatStatusReport", () => {
+describe("formatRunTable", () => {
   it("prints a header and one aligned row per run: when, input, counts, loaded, duration, outcome", () => {
-    const text = formatStatusReport([run(), run({ runId: "20261125T030000Z-cd34", rowsRead: 7, clean: 7, duplicates: 0, rejected: 0, loaded: 7, alreadyPresent: 0, finishedAt: new Date("2026-11-26T03:00:00.850Z") })]);
+    const text = formatRunTable([run(), run({ runId: "20261125T030000Z-cd34", rowsRead: 7, clean: 7, duplicates: 0, rejected: 0, loaded: 7, alreadyPresent: 0, finishedAt: new Date("2026-11-26T03:00:00.850Z") })]);
     const lines = text.trimEnd().split("\n");
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^FINISHED \(UTC\) +RUN +INPUT +READ +CLEAN +DUPLICATE +REJECTED +LOADED +PRESENT +DURATION +OUTCOME$/);
@@ -27,6 +27,32 @@ describe("formatStatusReport", () => {
     assert.match(lines[2]!, /^2026-11-26 03:00:00 +20261125T030000Z-cd34 .* +7 +7 +0 +0 +7 +0 +850ms +loaded$/);
     // Right-aligned numbers end in the same column.
     assert.equal(lines[1]!.indexOf("10,000") + 6, lines[2]!.indexOf(" 7 ") + 2);
+  });
+
+});
+
+describe("formatTrend", () => {
+  it("draws rows read and the rejected ratio oldest to newest, with the lowest, highest and latest value", () => {
+    // Newest first, as the ledger gives them: the oldest read 1,000 rows with 10% rejected.
+    const runs = [run({ rowsRead: 8_000, rejected: 80 }), run({ rowsRead: 4_500, rejected: 45 }), run({ rowsRead: 1_000, rejected: 100 })];
+    const [title, rows, rejected] = formatTrend(runs).trimEnd().split("\n");
+    assert.equal(title, "Last 3 runs, oldest to newest:");
+    assert.equal(rows, "  rows read  ▁▅█  min 1,000  max 8,000  last 8,000");
+    assert.equal(rejected, "  rejected   █▁▁  min 1.0%  max 10.0%  last 1.0%");
+  });
+
+  it("leaves a blank for a run that read no rows (no ratio)", () => {
+    const lines = formatTrend([run({ rowsRead: 10, rejected: 5 }), run({ rowsRead: 0, rejected: 0, clean: 0, duplicates: 0 })]).split("\n");
+    assert.match(lines[2]!, /^ {2}rejected {3} ▄ {2}min 50\.0% {2}max 50\.0% {2}last 50\.0%$/);
+    assert.ok(Number.isNaN(rejectedRatio({ rowsRead: 0, rejected: 0 })));
+  });
+});
+
+describe("formatStatusReport", () => {
+  it("puts the trend above the table", () => {
+    const runs = [run(), run({ runId: "20261125T030000Z-cd34" })];
+    assert.equal(formatStatusReport(runs), `${formatTrend(runs)}\n${formatRunTable(runs)}`);
+    assert.match(formatStatusReport(runs), /^Last 2 runs[\s\S]*▄▄[\s\S]*\nFINISHED \(UTC\)/);
   });
 
   it("says so when the ledger is empty", () => {
@@ -46,11 +72,5 @@ describe("summarizeInputs", () => {
 
   it("shows text it cannot read as it is", () => {
     assert.equal(summarizeInputs("legacy"), "legacy");
-  });
-});
-
-describe("formatDuration", () => {
-  it("reads well from milliseconds to hours", () => {
-    assert.deepEqual([850, 12_345, 245_000, 7_380_000, -1].map(formatDuration), ["850ms", "12.3s", "4m 05s", "2h 03m", "?"]);
   });
 });

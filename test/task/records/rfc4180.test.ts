@@ -2,15 +2,23 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { RecordTooLong } from "../../../task/src/records/record-limit.ts";
+import { RecordSplitter } from "../../../task/src/records/record-splitter.ts";
 import {
   formatField,
   formatRow,
   needsQuoting,
   needsQuotingBytes,
+  OPEN,
+  opensQuotedField,
+  QUOTE_AT_END,
+  readQuoted,
+  RecordEndFinder,
   recordScan,
   scanRecord,
   stripBom,
+  textRecords,
   writeField,
+  type FieldSink,
 } from "../../../task/src/records/rfc4180.ts";
 import { TextRecordReader } from "../../../task/src/records/text-record-reader.ts";
 import { fieldsOf, tokenize } from "../../support/csv-rows.ts";
@@ -67,6 +75,184 @@ describe("scanRecord", () => {
     assert.deepEqual(scan, { end: 8, lineFeeds: 2, complete: true, unterminated: false });
     scanRecord(bytes, 0, 6, undefined, scan);
     assert.deepEqual(scan, { end: 6, lineFeeds: 1, complete: false, unterminated: true });
+  });
+});
+
+/** A sink that writes what it is told as text: content as is, a literal quote as `"`, a field's end as `|`. */
+function transcript(): FieldSink & { text: string } {
+  return {
+    text: "",
+    content(src, from, to) {
+      this.text += src.toString("utf8", from, to);
+    },
+    quote() {
+      this.text += '"';
+    },
+    endField() {
+      this.text += "|";
+    },
+  };
+}
+
+describe("opensQuotedField", () => {
+  it("opens a quoted field only after a comma or a line feed (a record's or the input's start)", () => {
+    assert.equal(opensQuotedField(0x2c), true);
+    assert.equal(opensQuotedField(0x0a), true);
+    for (const before of ["a", " ", "\r", '"', "é"]) assert.equal(opensQuotedField(Buffer.from(before)[0]!), false, JSON.stringify(before));
+  });
+});
+
+describe("readQuoted", () => {
+  it("reads \"\" as one quote and ends just past the first quote not doubled", () => {
+    const sink = transcript();
+    const bytes = Buffer.from('"a""b,\n"c,d');
+    assert.equal(readQuoted(bytes, 1, bytes.length, false, false, sink), 8);
+    assert.equal(sink.text, 'a"b,\n');
+  });
+
+  it("says OPEN when the range ends inside the field, having told all of it", () => {
+    const sink = transcript();
+    const bytes = Buffer.from('"a""b,c');
+    assert.equal(readQuoted(bytes, 1, bytes.length, false, false, sink), OPEN);
+    assert.equal(sink.text, 'a"b,c');
+  });
+
+  it("leaves a quote at the range's end undecided, unless the range ends the input (then it closes)", () => {
+    const bytes = Buffer.from('"ab"');
+    assert.equal(readQuoted(bytes, 1, 4, false, false, undefined), QUOTE_AT_END);
+    assert.equal(readQuoted(bytes, 1, 4, false, true, undefined), 4);
+  });
+
+  it("resumed after a quote, takes a quote next as the second of \"\" and anything else as after a closing quote", () => {
+    const sink = transcript();
+    assert.equal(readQuoted(Buffer.from('"x",'), 0, 4, true, false, sink), 3);
+    assert.equal(sink.text, '"x');
+    assert.equal(readQuoted(Buffer.from(",x"), 0, 2, true, false, undefined), 0);
+    assert.equal(readQuoted(Buffer.alloc(0), 0, 0, true, false, undefined), QUOTE_AT_END);
+  });
+});
+
+/** Record ends (just past each record-ending line feed) that a RecordEndFinder reports over `bytes` cut at `cuts`. */
+function finderEnds(bytes: Buffer, cuts: readonly number[]): number[] {
+  const finder = new RecordEndFinder();
+  const found: number[] = [];
+  let at = 0;
+  for (const cut of [...new Set(cuts), bytes.length].sort((a, b) => a - b)) {
+    if (cut <= at || cut > bytes.length) continue;
+    const base = at;
+    finder.pass(bytes.subarray(at, cut), 0, () => 0, (lf) => found.push(base + lf + 1));
+    at = cut;
+  }
+  return found;
+}
+
+describe("RecordEndFinder", () => {
+  it("decides a quote at a chunk's end by the next chunk's first byte", () => {
+    const bytes = Buffer.from('k,"a""\nb"\nc\n');
+    assert.deepEqual(finderEnds(bytes, [5]), [10, 12]); // `""` cut in two: still inside quotes at the first \n
+    assert.deepEqual(finderEnds(Buffer.from('k,"a"\nb\n'), [5]), [6, 8]); // the quote before the cut closed the field
+  });
+
+  it("reports only the record ends at or after wantFrom()", () => {
+    const finder = new RecordEndFinder();
+    const found: number[] = [];
+    finder.pass(Buffer.from("a\nb\nc\nd\n"), 0, () => (found.length === 0 ? 3 : 7), (lf) => found.push(lf));
+    assert.deepEqual(found, [3, 7]);
+  });
+});
+
+/** Record ends found record by record with the field scanner (each complete record's end), and whether it ends inside an open quote. */
+function scannedEnds(bytes: Buffer): { ends: number[]; unterminated: boolean } {
+  const scan = recordScan();
+  const ends: number[] = [];
+  for (let pos = 0; pos < bytes.length; pos = scan.end) {
+    scanRecord(bytes, pos, bytes.length, undefined, scan);
+    if (!scan.complete) return { ends, unterminated: scan.unterminated };
+    ends.push(scan.end);
+  }
+  return { ends, unterminated: false };
+}
+
+/**
+ * Record ends found by a record splitter asked for batches of one byte: every record end, through
+ * the splitter's own driver. A byte-order mark goes first, so the splitter, which holds an input's
+ * first bytes until it knows there is none, starts however short the input.
+ */
+function splitterEnds(body: Buffer, cuts: readonly number[]): number[] {
+  const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]);
+  const splitter = new RecordSplitter(1);
+  const ends: number[] = [];
+  let taken = 0;
+  const note = (batches: Buffer[]) => batches.forEach((b) => ends.push((taken += b.length)));
+  let at = 0;
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
+    if (cut <= at || cut >= bytes.length) continue;
+    note(splitter.push(bytes.subarray(at, cut)));
+    at = cut;
+  }
+  note(splitter.push(bytes.subarray(at)));
+  assert.equal(taken + splitter.end().length, body.length);
+  return ends;
+}
+
+/**
+ * Record ends as csv-parse finds them (its byte count after each record), the ones at a line
+ * feed: relaxed about quotes (a quote inside unquoted text, text after a closing quote) as this
+ * reader is, line ends LF or CRLF only (no bare CR). A quote still open at the end is its error.
+ */
+function csvParseEnds(bytes: Buffer): { ends: number[]; unterminated: boolean } {
+  const ends: number[] = [];
+  const onRecord = (record: string[], context: { bytes: number }) => {
+    ends.push(context.bytes);
+    return record;
+  };
+  let unterminated = false;
+  try {
+    parse(bytes, { relax_quotes: true, relax_column_count: true, record_delimiter: ["\r\n", "\n"], on_record: onRecord });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "CSV_QUOTE_NOT_CLOSED") throw error;
+    unterminated = true;
+  }
+  return { ends: ends.filter((end) => bytes[end - 1] === 0x0a), unterminated };
+}
+
+describe("the quote state machine's two drivers, differentially", () => {
+  /** Bytes that stress the quote rules: every separator, quotes anywhere, bare CR, multi-byte characters. */
+  const symbols = fc.array(fc.constantFrom("a", ",", '"', "\r", "\n", "é", "東", "🙂"), { maxLength: 48 }).map((cs) => Buffer.from(cs.join(""), "utf8"));
+  const cuts = fc.array(fc.nat(60), { maxLength: 8 });
+
+  it("RecordEndFinder over chunks, the splitter, scanRecord record by record and csv-parse find the same record ends and open quotes (property)", () => {
+    fc.assert(
+      fc.property(symbols, cuts, (bytes, at) => {
+        const expected = csvParseEnds(bytes);
+        assert.deepEqual(scannedEnds(bytes), expected, "scanRecord (and a quote left open at the end)");
+        assert.deepEqual(finderEnds(bytes, at), expected.ends, "RecordEndFinder");
+        assert.deepEqual(splitterEnds(bytes, at), expected.ends, "RecordSplitter");
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("scanRecord reads the fields csv-parse reads wherever csv-parse accepts the quoting (property)", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(symbols, (body) => {
+        const bytes = Buffer.concat([body, Buffer.from("\n")]);
+        let expected: string[][];
+        try {
+          expected = parse(bytes, { relax_column_count: true, record_delimiter: ["\r\n", "\n"], skip_empty_lines: true }) as string[][];
+        } catch {
+          return; // quoting csv-parse refuses: the record ends above still hold
+        }
+        accepted++;
+        assert.deepEqual(
+          textRecords(bytes, true).records.map((r) => r.fields),
+          expected,
+        );
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(accepted > 1000, `only ${accepted} of 3000 inputs were quoted as csv-parse accepts`);
   });
 });
 

@@ -1,7 +1,8 @@
 import { once } from "node:events";
-import { Transform } from "node:stream";
+import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGzip, type Gzip } from "node:zlib";
+import { createGzip } from "node:zlib";
+import { partSuffix, runtimeZstd, zstdPartOptions, type Compression } from "./codec.ts";
 import type { RunOutput } from "./run-output.ts";
 
 /** Uncompressed bytes allowed to wait for the compressor before writes pause. */
@@ -9,14 +10,14 @@ const MAX_QUEUED_BYTES = 8 << 20;
 
 /** A finished part file. */
 export interface PartInfo {
-  /** Path inside the run, e.g. `clean/part-00000.csv.gz`. */
+  /** Path inside the run, e.g. `clean/part-00000.csv.zst`; its ending names the codec (codec.ts). */
   relPath: string;
   rows: number;
   /** Compressed size in bytes. */
   bytes: number;
 }
 
-/** Options of {@link GzipPartWriter}. */
+/** Options of {@link StreamPartWriter}. */
 export interface PartWriterOptions {
   /** Folder inside the run, e.g. `clean`. */
   dir: string;
@@ -24,13 +25,25 @@ export interface PartWriterOptions {
   header: string;
   /** Start a new part once this many uncompressed bytes went into the current one. */
   partBytes: number;
-  /** gzip level, 1 (fast) to 9 (small). */
+  /** Codec of the parts (see codec.ts). */
+  compression: Compression;
+  /** With gzip: its level, 0 (stored) to 9 (small). */
   gzipLevel: number;
+}
+
+/** The compressing stream of a part: gzip, zstd (the settings of codec.ts), or none. */
+function compressor(compression: Compression, gzipLevel: number): Transform {
+  if (compression === "gzip") return createGzip({ level: gzipLevel });
+  if (compression === "zstd") {
+    const zstd = runtimeZstd();
+    return zstd.createZstdCompress(zstdPartOptions(zstd));
+  }
+  return new PassThrough();
 }
 
 interface OpenPart {
   relPath: string;
-  gzip: Gzip;
+  compressor: Transform;
   rows: number;
   uncompressed: number;
   compressed: { bytes: number };
@@ -38,11 +51,12 @@ interface OpenPart {
 }
 
 /**
- * Writes CSV text into gzip part files, rolling to a new part past `partBytes`. Compression
+ * Writes CSV text into part files in the run's codec, rolling to a new part past `partBytes`
+ * (the rejected rows: few, written as they come, so one stream per part is enough). Compression
  * runs on libuv's thread pool, so it overlaps with parsing; writes wait on backpressure.
  * At least one part is always written (a header-only part when there are no rows).
  */
-export class GzipPartWriter {
+export class StreamPartWriter {
   private current: OpenPart | undefined;
   private readonly parts: PartInfo[] = [];
 
@@ -58,10 +72,10 @@ export class GzipPartWriter {
     const part = this.current ?? (this.current = await this.open());
     part.rows += rows;
     part.uncompressed += text.length;
-    part.gzip.write(text);
+    part.compressor.write(text);
     // Let a few chunks queue so compression (on the thread pool) overlaps with parsing;
     // waiting for every 'drain' would serialise the two.
-    if (part.gzip.writableLength > MAX_QUEUED_BYTES) await Promise.race([once(part.gzip, "drain"), part.done]);
+    if (part.compressor.writableLength > MAX_QUEUED_BYTES) await Promise.race([once(part.compressor, "drain"), part.done]);
   }
 
   /** Finishes the last part; returns every part written. */
@@ -73,13 +87,13 @@ export class GzipPartWriter {
 
   /** Destroys the open part, for runs that fail. */
   abort(error: Error): void {
-    this.current?.gzip.destroy(error);
+    this.current?.compressor.destroy(error);
   }
 
   private async open(): Promise<OpenPart> {
-    const relPath = `${this.options.dir}/part-${String(this.parts.length).padStart(5, "0")}.csv.gz`;
+    const relPath = `${this.options.dir}/part-${String(this.parts.length).padStart(5, "0")}${partSuffix(this.options.compression)}`;
     const sink = await this.output.createFile(relPath);
-    const gzip = createGzip({ level: this.options.gzipLevel });
+    const stream = compressor(this.options.compression, this.options.gzipLevel);
     const compressed = { bytes: 0 };
     const counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -87,18 +101,18 @@ export class GzipPartWriter {
         cb(null, chunk);
       },
     });
-    const done = Promise.all([pipeline(gzip, counter, sink.stream), sink.done]);
+    const done = Promise.all([pipeline(stream, counter, sink.stream), sink.done]);
     // Surface failures through write/close, not as unhandled rejections.
     done.catch(() => {});
-    gzip.write(this.options.header);
-    return { relPath, gzip, rows: 0, uncompressed: this.options.header.length, compressed, done };
+    stream.write(this.options.header);
+    return { relPath, compressor: stream, rows: 0, uncompressed: this.options.header.length, compressed, done };
   }
 
   private async closeCurrent(): Promise<void> {
     const part = this.current;
     if (!part) return;
     this.current = undefined;
-    part.gzip.end();
+    part.compressor.end();
     await part.done;
     this.parts.push({ relPath: part.relPath, rows: part.rows, bytes: part.compressed.bytes });
   }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { constants, crc32, deflateRaw, deflateRawSync } from "node:zlib";
-import type { PartInfo } from "./gzip-part-writer.ts";
+import { partSuffix, runtimeZstd, zstdPartOptions, type Compression, type ZstdOptions } from "./codec.ts";
+import type { PartInfo } from "./stream-part-writer.ts";
 import type { FileSink, RunOutput } from "./run-output.ts";
 import { crc32Combine } from "./crc32-combine.ts";
 import { partTarget, splitBalanced, tailPartCount } from "./part-plan.ts";
@@ -13,13 +14,15 @@ import { RowBlocks } from "./row-blocks.ts";
 
 const deflateRawAsync = promisify(deflateRaw);
 
-/** Options of {@link BlockGzipWriter}. */
-export interface BlockGzipWriterOptions {
+/** Options of {@link BlockPartWriter}. */
+export interface BlockPartWriterOptions {
   /** Folder inside the run, e.g. `clean`. */
   dir: string;
   /** Header line at the top of each part, with its `\n`. */
   header: string;
-  /** gzip level, 0 (stored: no compression, for speed) to 9. */
+  /** Codec of the parts (see codec.ts). */
+  compression: Compression;
+  /** With gzip: its level, 0 (stored: no compression, for speed) to 9. */
   gzipLevel: number;
   /** Uncompressed bytes per part; see part-plan.ts. */
   partBytes: number;
@@ -42,7 +45,7 @@ interface Block {
   compressedBytes: number;
   /** Settles once the block is compressed and stored. */
   stored: Promise<void>;
-  /** The compressed bytes (level 0: the rows themselves), while in memory. */
+  /** The encoded bytes (see {@link BlockFormat.encode}), while in memory. */
   data: Buffer | undefined;
   /** Length of what is stored: `data`, or its copy in the temporary file. */
   storedBytes: number;
@@ -59,6 +62,24 @@ interface OpenPart {
   bytes: number;
 }
 
+/**
+ * How blocks of rows become a part's bytes, for one codec: the part opens with the header line,
+ * each block is encoded on its own (on libuv's thread pool) and written in order, and the part
+ * closes with what the format needs at its end.
+ */
+interface BlockFormat {
+  /** The part's first bytes: the header line, encoded. */
+  readonly opening: Buffer;
+  /** Whether {@link closing} needs the CRC-32 of the part's rows (gzip's trailer). */
+  readonly needsCrc: boolean;
+  /** The block as held until written: compressed, or the rows themselves when {@link pieces} frames them. */
+  encode(rows: Buffer): Promise<Buffer>;
+  /** What goes into the part for an encoded block. */
+  pieces(encoded: Buffer): Buffer[];
+  /** The part's last bytes, from the CRC-32 and the length of all its rows. */
+  closing(crc: number, rawBytes: number): Buffer;
+}
+
 /** gzip member header (RFC 1952): deflate, no name, no time, OS unknown. */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
 /** An empty final deflate block (fixed Huffman, end-of-block only), as pigz ends a member. */
@@ -72,13 +93,72 @@ const STORED_MAX = 65535;
 const BLOCK_BYTES = 1 << 20;
 /** With one slice, rows held back from the open part, so the last part is never a sliver. */
 const MIN_TAIL_BYTES = 8 << 20;
+const NO_BYTES = Buffer.alloc(0);
 
 /**
- * Writes clean rows as gzip parts, compressing blocks of rows in parallel on libuv's thread
- * pool. The rows are cut into blocks at fixed places ({@link RowBlocks}), so the parts depend
- * only on the rows and the options, not on the pieces they were written in. Each block is a raw deflate stream ended by a sync flush, so blocks join into one
- * valid gzip member (the way pigz works); the CRC-32 of a part is combined from its blocks'.
- * Level 0 skips zlib: the rows go out as stored deflate blocks, framed as they are written.
+ * gzip: each block a raw deflate stream ended by a sync flush, so blocks join into one valid
+ * gzip member (the way pigz works); the trailer's CRC-32 is combined from the blocks'. Level 0
+ * skips zlib: the rows go out as stored deflate blocks, framed as they are written.
+ */
+function gzipFormat(header: string, level: number): BlockFormat {
+  return {
+    opening: Buffer.concat([GZIP_HEADER, deflateRawSync(header, { level, finishFlush: constants.Z_SYNC_FLUSH })]),
+    needsCrc: true,
+    async encode(rows) {
+      if (level === 0) return rows;
+      // One output chunk for the whole block: zlib's default 16 KiB chunks cost a callback and a copy each.
+      const chunkSize = rows.length + (rows.length >> 10) + 1024;
+      return deflateRawAsync(rows, { level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize });
+    },
+    pieces(encoded) {
+      if (level !== 0) return [encoded];
+      // Stored deflate blocks: BFINAL 0, type 00, then LEN and its complement, then the bytes.
+      const pieces: Buffer[] = [];
+      for (let at = 0; at < encoded.length; at += STORED_MAX) {
+        const n = Math.min(STORED_MAX, encoded.length - at);
+        pieces.push(Buffer.from([0x00, n & 0xff, n >>> 8, ~n & 0xff, (~n >>> 8) & 0xff]), encoded.subarray(at, at + n));
+      }
+      return pieces;
+    },
+    closing(crc, rawBytes) {
+      const trailer = Buffer.alloc(8);
+      trailer.writeUInt32LE(crc >>> 0, 0);
+      trailer.writeUInt32LE(rawBytes % 2 ** 32, 4);
+      return Buffer.concat([FINAL_BLOCK, trailer]);
+    },
+  };
+}
+
+/**
+ * zstd: the header and each block one frame of their own (level 3, XXH64 checksum, content size),
+ * so blocks compress in parallel; concatenated frames are one valid zstd stream (RFC 8878 §3:
+ * "Zstandard compressed data is made of one or more frames").
+ * @see https://www.rfc-editor.org/rfc/rfc8878#section-3
+ */
+function zstdFormat(header: string): BlockFormat {
+  const zstd = runtimeZstd();
+  const compress = promisify(zstd.zstdCompress.bind(zstd)) as (data: Buffer, options: ZstdOptions) => Promise<Buffer>;
+  return {
+    opening: zstd.zstdCompressSync(Buffer.from(header), zstdPartOptions(zstd)),
+    needsCrc: false,
+    // One output chunk for the whole block, as for gzip (zstd's bound is about 1/256 over the input).
+    encode: (rows) => compress(rows, zstdPartOptions(zstd, rows.length + (rows.length >> 7) + 1024)),
+    pieces: (encoded) => [encoded],
+    closing: () => NO_BYTES,
+  };
+}
+
+/** none: the CSV as it is. */
+function plainFormat(header: string): BlockFormat {
+  return { opening: Buffer.from(header), needsCrc: false, encode: async (rows) => rows, pieces: (rows) => [rows], closing: () => NO_BYTES };
+}
+
+/**
+ * Writes clean rows as part files in the run's codec (gzip, zstd or none), compressing blocks
+ * of rows in parallel on libuv's thread pool. The rows are cut into blocks at fixed places
+ * ({@link RowBlocks}), so the parts depend only on the rows and the options, not on the pieces
+ * they were written in: byte-identical for every codec, on any worker count, spilled or not.
+ * How a codec frames the blocks is its {@link BlockFormat} ({@link gzipFormat}, {@link zstdFormat}).
  *
  * Parts are written while rows come in: a block goes into the open part once enough rows
  * follow it (see {@link holdBack}), and a part closes at `partBytes`. The held-back tail is
@@ -86,12 +166,12 @@ const MIN_TAIL_BYTES = 8 << 20;
  * count is a multiple of the slices (see part-plan.ts). What is written must be whole rows, and
  * its memory must not change until the writer is closed (the writer may keep a view of it).
  */
-export class BlockGzipWriter {
+export class BlockPartWriter {
   /** Blocks not yet written, in order. */
   private readonly held: Block[] = [];
   private heldRaw = 0;
   private readonly compressing: Promise<void>[] = [];
-  private readonly headerBlock: Buffer;
+  private readonly format: BlockFormat;
   private readonly headerCrc: number;
   private readonly target: number;
   private readonly blocks: RowBlocks;
@@ -106,10 +186,11 @@ export class BlockGzipWriter {
 
   constructor(
     private readonly output: RunOutput,
-    private readonly options: BlockGzipWriterOptions,
+    private readonly options: BlockPartWriterOptions,
   ) {
-    this.headerBlock = deflateRawSync(options.header, { level: options.gzipLevel, finishFlush: constants.Z_SYNC_FLUSH });
-    this.headerCrc = crc32(options.header);
+    const { compression, header, gzipLevel } = options;
+    this.format = compression === "gzip" ? gzipFormat(header, gzipLevel) : compression === "zstd" ? zstdFormat(header) : plainFormat(header);
+    this.headerCrc = this.format.needsCrc ? crc32(header) : 0;
     this.target = partTarget(options.partBytes);
     this.blocks = new RowBlocks(options.blockBytes ?? BLOCK_BYTES);
   }
@@ -123,18 +204,12 @@ export class BlockGzipWriter {
 
   /** Queues one block for compression, then writes into parts the blocks that enough rows follow. */
   private async add(data: Buffer, rows: number): Promise<void> {
-    const block: Block = { rows, rawBytes: data.length, crc: crc32(data), compressedBytes: 0, stored: Promise.resolve(), data: undefined, storedBytes: 0, fileOffset: -1 };
-    if (this.options.gzipLevel === 0) {
-      block.compressedBytes = data.length + 5 * Math.ceil(data.length / STORED_MAX);
-      block.stored = this.store(block, data);
-    } else {
-      // One output chunk for the whole block: zlib's default 16 KiB chunks cost a callback and a copy each.
-      const chunkSize = data.length + (data.length >> 10) + 1024;
-      block.stored = deflateRawAsync(data, { level: this.options.gzipLevel, finishFlush: constants.Z_SYNC_FLUSH, chunkSize }).then((compressed) => {
-        block.compressedBytes = compressed.length;
-        return this.store(block, compressed);
-      });
-    }
+    const crc = this.format.needsCrc ? crc32(data) : 0;
+    const block: Block = { rows, rawBytes: data.length, crc, compressedBytes: 0, stored: Promise.resolve(), data: undefined, storedBytes: 0, fileOffset: -1 };
+    block.stored = this.format.encode(data).then((encoded) => {
+      block.compressedBytes = this.format.pieces(encoded).reduce((n, piece) => n + piece.length, 0);
+      return this.store(block, encoded);
+    });
     block.stored.catch((error: unknown) => (this.failed ??= error));
     this.held.push(block);
     this.heldRaw += block.rawBytes;
@@ -247,11 +322,10 @@ export class BlockGzipWriter {
   }
 
   private async openPart(): Promise<void> {
-    const relPath = `${this.options.dir}/part-${String(this.parts.length).padStart(5, "0")}.csv.gz`;
+    const relPath = `${this.options.dir}/part-${String(this.parts.length).padStart(5, "0")}${partSuffix(this.options.compression)}`;
     const sink = await this.output.createFile(relPath);
     this.current = { relPath, sink, crc: this.headerCrc, rawBytes: this.options.header.length, rows: 0, bytes: 0 };
-    await this.put(GZIP_HEADER);
-    await this.put(this.headerBlock);
+    await this.put([this.format.opening]);
   }
 
   /** Appends a block to the open part (opening one first); with `roll`, closes the part once it is full. */
@@ -259,26 +333,10 @@ export class BlockGzipWriter {
     await block.stored;
     if (!this.current) await this.openPart();
     const part = this.current!;
-    const bytes = await this.read(block);
-    if (this.options.gzipLevel === 0) {
-      // Stored deflate blocks: BFINAL 0, type 00, then LEN and its complement, then the bytes;
-      // corked, so the stream writes them with one writev.
-      const stream = part.sink.stream;
-      stream.cork();
-      for (let at = 0; at < bytes.length; at += STORED_MAX) {
-        const n = Math.min(STORED_MAX, bytes.length - at);
-        part.bytes += 5 + n;
-        stream.write(Buffer.from([0x00, n & 0xff, n >>> 8, ~n & 0xff, (~n >>> 8) & 0xff]));
-        stream.write(bytes.subarray(at, at + n));
-      }
-      process.nextTick(() => stream.uncork());
-      if (stream.writableNeedDrain) await Promise.race([once(stream, "drain"), part.sink.done]);
-    } else {
-      await this.put(bytes);
-    }
+    await this.put(this.format.pieces(await this.read(block)));
     if (block.data) this.inMemory -= block.data.length;
     block.data = undefined;
-    part.crc = crc32Combine(part.crc, block.crc, block.rawBytes);
+    if (this.format.needsCrc) part.crc = crc32Combine(part.crc, block.crc, block.rawBytes);
     part.rawBytes += block.rawBytes;
     part.rows += block.rows;
     if (roll && part.rawBytes - this.options.header.length >= this.target) await this.finishPart();
@@ -287,22 +345,29 @@ export class BlockGzipWriter {
   private async finishPart(): Promise<void> {
     const part = this.current;
     if (!part) return;
-    const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(part.crc >>> 0, 0);
-    trailer.writeUInt32LE(part.rawBytes % 2 ** 32, 4);
-    await this.put(FINAL_BLOCK);
-    await this.put(trailer);
+    await this.put([this.format.closing(part.crc, part.rawBytes)]);
     part.sink.stream.end();
     await part.sink.done;
     this.current = undefined;
     this.parts.push({ relPath: part.relPath, rows: part.rows, bytes: part.bytes });
   }
 
-  private async put(chunk: Buffer): Promise<void> {
+  /** Writes `pieces` into the open part, corked so the stream takes them in one writev; waits while it drains. */
+  private async put(pieces: readonly Buffer[]): Promise<void> {
     const part = this.current!;
-    part.bytes += chunk.length;
     const stream: Writable = part.sink.stream;
-    if (!stream.write(chunk)) await Promise.race([once(stream, "drain"), part.sink.done]);
+    if (pieces.length === 1) {
+      part.bytes += pieces[0]!.length;
+      if (!stream.write(pieces[0]!)) await Promise.race([once(stream, "drain"), part.sink.done]);
+      return;
+    }
+    stream.cork();
+    for (const piece of pieces) {
+      part.bytes += piece.length;
+      stream.write(piece);
+    }
+    process.nextTick(() => stream.uncork());
+    if (stream.writableNeedDrain) await Promise.race([once(stream, "drain"), part.sink.done]);
   }
 
   private async read(block: Block): Promise<Buffer> {
