@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
 import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, stageRowCheckSql, tableSizesSql } from "../../../task/src/load/new-rows-sql.ts";
 import { md5RowHash, md5RowHashOf, rowHashIndexDdl } from "../../../task/src/load/row-hash-sql.ts";
+import { stageTableDdl, targetTableDdl } from "../../../task/src/load/table-ddl.ts";
+import { sqlTableName, warehouseTables } from "../../../task/src/load/table-names.ts";
 import { inRolledBackTransaction, insertRows, ledgerRow, pgliteWithTables, tables } from "./support/pglite-tables.ts";
 
 const FP = "f".repeat(64);
@@ -55,12 +57,18 @@ describe("probeTargetIndex and postgresNewRowsSettingsSql", () => {
 
 describe("tableSizesSql", () => {
   it("reads the target's and the stage's sizes in bytes", async () => {
+    // Tables of their own, made in the transaction: the shared target keeps the pages of other
+    // tests' rolled-back rows, so its size is not 0.
+    const own = warehouseTables("public.table_sizes_probe");
     const db = await pgliteWithTables();
-    await inRolledBackTransaction(db, async (tx) => {
-      await insertRows(tx, stage, [["a", "1"]]);
-      const { rows } = await tx.query<{ target_bytes: number; stage_bytes: number }>(tableSizesSql(tables));
+    await db.transaction(async (tx) => {
+      await tx.exec(targetTableDdl("postgres", own));
+      await tx.exec(stageTableDdl("postgres", own));
+      await insertRows(tx, sqlTableName(own.stage), [["a", "1"]]);
+      const { rows } = await tx.query<{ target_bytes: number; stage_bytes: number }>(tableSizesSql(own));
       assert.equal(Number(rows[0]!.target_bytes), 0);
       assert.ok(Number(rows[0]!.stage_bytes) >= 8192);
+      await tx.rollback();
     });
   });
 });
