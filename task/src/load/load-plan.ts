@@ -7,6 +7,7 @@ import { compressionOfParts, type Compression } from "../sinks/codec.ts";
 import { RUN_ID_PATTERN } from "../run/run-id.ts";
 import { inputFingerprint, ledgerInputsText } from "./input-fingerprint.ts";
 import type { LedgerEntry } from "./ledger-sql.ts";
+import { md5RowHash, type RowHashSql } from "./row-hash-sql.ts";
 import type { SqlDialect } from "./sql-quote.ts";
 import { warehouseTables, type WarehouseTables } from "./table-names.ts";
 import type { LoadRequest, LoadResult } from "./warehouse.ts";
@@ -24,6 +25,8 @@ export interface LoadPlan {
   ledger: LedgerEntry;
   /** Rows of the clean parts: what the stage must hold. */
   cleanRows: number;
+  /** The SQL of a row's hash (`md5RowHash`; tests pass a tiny one to force collisions). */
+  rowHash: RowHashSql;
   /** The parts' codec, from their names (sinks/codec.ts): how COPY and the embedded load read them. */
   compression: Compression;
 }
@@ -33,7 +36,7 @@ export interface LoadPlan {
  * @throws EtlError USAGE for a bad run id or table name; INVARIANT_BROKEN when the parts do not
  *   hold exactly the clean rows; INTERNAL for a malformed request.
  */
-export function planLoad(request: LoadRequest, dialect: SqlDialect): LoadPlan {
+export function planLoad(request: LoadRequest, dialect: SqlDialect, rowHash: RowHashSql = md5RowHash): LoadPlan {
   if (!RUN_ID_PATTERN.test(request.runId)) throw new EtlError("USAGE", `not a valid run id: ${JSON.stringify(request.runId)}`);
   const tables = warehouseTables(request.table);
   if (Number.isNaN(Date.parse(request.startedAt))) throw new EtlError("INTERNAL", `startedAt is not an ISO timestamp: ${request.startedAt}`);
@@ -50,6 +53,7 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect): LoadPlan {
     tables,
     fingerprint,
     cleanRows,
+    rowHash,
     compression: compressionOfParts(request.parts.map((p) => p.url)),
     ledger: {
       runId: request.runId,

@@ -19,3 +19,13 @@ export function stageCopyFromBlobSql(tables: WarehouseTables): string {
 export function stageInsertBatchSql(tables: WarehouseTables): string {
   return `INSERT INTO ${sqlTableName(tables.stage)} (${quoteIdentifier("key")}, ${quoteIdentifier("data")}) SELECT * FROM unnest($1::text[], $2::text[])`;
 }
+
+/**
+ * Gathers the stage's statistics once it is filled. Autovacuum never analyzes temporary tables,
+ * so without them the planner guesses the stage's size and may sort the whole target rather
+ * than probe its `row_hash` index.
+ * @see https://www.postgresql.org/docs/current/routine-vacuuming.html#VACUUM-FOR-STATISTICS
+ */
+export function analyzeStageSql(tables: WarehouseTables): string {
+  return `ANALYZE ${sqlTableName(tables.stage)}`;
+}

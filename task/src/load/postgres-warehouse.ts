@@ -6,22 +6,30 @@
 import { EtlError } from "../errors.ts";
 import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
-import { insertNewRowsSql } from "./new-rows-sql.ts";
-import { decompressed, fileUrlPartReader, type PartReader } from "./part-reader.ts";
+import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, tableSizesSql } from "./new-rows-sql.ts";
+import { analyzeStageSql } from "./postgres-stage-sql.ts";
+import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashIndexLookupSql, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
+import { fileUrlPartReader, decompressed, type PartReader } from "./part-reader.ts";
 import type { PostgresSession, PostgresTransaction } from "./postgres-session.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
 import { createSchemaDdl, ledgerTableDdl, schemaLookupSql, schemaToEnsure, setupLockSql, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
 import type { LoadPart, LoadRequest, LoadResult, QueryResult, Warehouse } from "./warehouse.ts";
+
+export interface PostgresWarehouseOptions {
+  /** The SQL of a row's hash. Default `md5RowHash`; tests pass a tiny one to force collisions. */
+  rowHash?: RowHashSql;
+}
 
 export class PostgresWarehouse implements Warehouse {
   constructor(
     private readonly session: PostgresSession,
     /** Reads a part's gzip bytes. Default: `file://` URLs only. */
     private readonly readPart: PartReader = fileUrlPartReader,
+    private readonly options: PostgresWarehouseOptions = {},
   ) {}
 
   async load(request: LoadRequest, signal?: AbortSignal): Promise<LoadResult> {
-    const plan = planLoad(request, "postgres");
+    const plan = planLoad(request, "postgres", this.options.rowHash);
     await this.session.transaction(async (tx) => {
       await tx.query(setupLockSql(plan.tables));
       const schema = schemaToEnsure(plan.tables);
@@ -36,9 +44,14 @@ export class PostgresWarehouse implements Warehouse {
       // What committed while this load waited for the lock (a concurrent load of the same input).
       const racing = await findPriorLoad(tx, plan);
       if (racing.kind === "already-loaded") return alreadyLoaded(racing.loadedBy, plan);
+      await ensureRowHash(tx, plan);
       await tx.query(stageTableDdl("postgres", plan.tables));
       await this.stageParts(tx, plan, request.parts, signal);
-      const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint))).rowCount;
+      // Autovacuum never analyzes a temporary table: without this the planner guesses the stage's size.
+      await tx.query(analyzeStageSql(plan.tables));
+      const [targetBytes, stageBytes] = (await tx.query(tableSizesSql(plan.tables))).rows[0]!.map(Number);
+      for (const sql of postgresNewRowsSettingsSql(probeTargetIndex(targetBytes!, stageBytes!))) await tx.query(sql);
+      const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash))).rowCount;
       const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded))).rowCount;
       if (recorded !== 1) throw new EtlError("INTERNAL", `the ledger row of run ${request.runId} was not written (${recorded} rows); rolled back`);
       return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: plan.cleanRows - loaded };
@@ -83,6 +96,20 @@ function stagingError(url: string, error: unknown): EtlError {
   const code = error instanceof EtlError ? error.code : "LOAD_FAILED";
   const location = error instanceof EtlError ? { ...error.location, file: url } : { file: url };
   return new EtlError(code, `warehouse load failed staging ${url}: ${detail}; rolled back, nothing was loaded`, location, { cause: error });
+}
+
+/**
+ * Gives a target created before `row_hash` its column and index, in the load's transaction
+ * (under the ledger lock, so two loads never migrate at once; rolled back with a failed load),
+ * and makes sure a new target has its index.
+ */
+async function ensureRowHash(tx: PostgresTransaction, plan: LoadPlan): Promise<void> {
+  const target = plan.tables.target;
+  if ((await tx.query(rowHashColumnLookupSql("postgres", target))).rows.length === 0) {
+    for (const sql of rowHashMigrationSql("postgres", target, plan.rowHash)) await tx.query(sql);
+  } else if ((await tx.query(rowHashIndexLookupSql(target))).rows[0]?.[0] !== true) {
+    await tx.query(rowHashIndexDdl(target));
+  }
 }
 
 async function findPriorLoad(db: Pick<PostgresTransaction, "query">, plan: LoadPlan): Promise<PriorLoad> {

@@ -8,6 +8,7 @@ import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import type { LoadPlan } from "./load-plan.ts";
 import { insertNewRowsSql, stageRowCheckSql } from "./new-rows-sql.ts";
 import { redshiftCopySql } from "./redshift-copy-sql.ts";
+import { rowHashColumnLookupSql } from "./row-hash-sql.ts";
 import { createSchemaDdl, ledgerTableDdl, stageTableDdl, targetTableDdl } from "./table-ddl.ts";
 
 /** One statement of a batch, with the name of its step. */
@@ -16,12 +17,13 @@ export interface BatchStep<Name extends string = string> {
   sql: string;
 }
 
-export type SetupStep = "create-schema" | "create-target" | "create-ledger" | "find-prior-loads";
+export type SetupStep = "create-schema" | "create-target" | "create-ledger" | "find-row-hash-column" | "find-prior-loads";
 export type LoadStep = "lock-ledger" | "create-stage" | "copy-parts" | "check-stage-rows" | "insert-new-rows" | "insert-ledger-row";
 
 /**
- * Creates the tables if missing and reads the ledger rows that decide whether to load (see
- * `decidePriorLoad`); the last step's result set holds them. `missingSchema`: the tables'
+ * Creates the tables if missing, looks for the target's `row_hash` column (missing in a table
+ * created before it: see `rowHashMigrationNeeded`) and reads the ledger rows that decide
+ * whether to load (see `decidePriorLoad`); the last step's result set holds them. `missingSchema`: the tables'
  * schema, found missing (see `schemaLookupSql`), created first.
  */
 export function redshiftSetupBatch(plan: LoadPlan, runId: string, missingSchema?: string): BatchStep<SetupStep>[] {
@@ -29,6 +31,7 @@ export function redshiftSetupBatch(plan: LoadPlan, runId: string, missingSchema?
     ...(missingSchema === undefined ? [] : [{ step: "create-schema" as const, sql: createSchemaDdl(missingSchema) }]),
     { step: "create-target", sql: targetTableDdl("redshift", plan.tables) },
     { step: "create-ledger", sql: ledgerTableDdl("redshift", plan.tables) },
+    { step: "find-row-hash-column", sql: rowHashColumnLookupSql("redshift", plan.tables.target) },
     { step: "find-prior-loads", sql: priorLoadsSql("redshift", plan.tables, runId, plan.fingerprint) },
   ];
 }
@@ -46,7 +49,7 @@ export function redshiftLoadBatch(plan: LoadPlan, manifestUrl: string, copyRoleA
     { step: "create-stage", sql: stageTableDdl("redshift", tables) },
     { step: "copy-parts", sql: redshiftCopySql(tables.stage, { manifestUrl, copyRoleArn, compression: plan.compression }) },
     { step: "check-stage-rows", sql: stageRowCheckSql("redshift", tables, plan.cleanRows) },
-    { step: "insert-new-rows", sql: insertNewRowsSql("redshift", tables, ledger.runId, fingerprint) },
+    { step: "insert-new-rows", sql: insertNewRowsSql("redshift", tables, ledger.runId, fingerprint, plan.rowHash) },
     { step: "insert-ledger-row", sql: ledgerInsertSql("redshift", tables, ledger, "count-target-rows") },
   ];
 }

@@ -12,6 +12,7 @@ import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
 import { checkPollBackoff, DEFAULT_POLL_BACKOFF } from "./poll-backoff.ts";
 import { decidePriorLoad, priorLoadRows, type PriorLoad } from "./prior-load.ts";
 import { redshiftLoadBatch, redshiftSetupBatch, type BatchStep } from "./redshift-batches.ts";
+import { rowHashMigrationNeeded, type RowHashSql } from "./row-hash-sql.ts";
 import { schemaLookupSql, schemaToEnsure } from "./table-ddl.ts";
 import type { LoadRequest, LoadResult, QueryResult, Warehouse } from "./warehouse.ts";
 
@@ -24,6 +25,8 @@ export interface RedshiftWarehouseDeps {
   clock?: Clock;
   /** After a deadline's CancelStatement, how long to wait for the statement to end, ms. Default 30 s. */
   cancelGraceMs?: number;
+  /** The SQL of a row's hash. Default `md5RowHash`; tests pass a tiny one to force collisions. */
+  rowHash?: RowHashSql;
 }
 
 export class RedshiftWarehouse implements Warehouse {
@@ -46,11 +49,12 @@ export class RedshiftWarehouse implements Warehouse {
   }
 
   async load(request: LoadRequest, signal?: AbortSignal): Promise<LoadResult> {
-    const plan = planLoad(request, "redshift");
+    const plan = planLoad(request, "redshift", this.deps.rowHash);
     const loadBatch = redshiftLoadBatch(plan, request.manifestUrl, this.config.copyRoleArn);
     const budget = this.budget(signal);
-    const prior = await this.setUp(plan, request, budget);
+    const { prior, hasRowHash } = await this.setUp(plan, request, budget);
     if (prior.kind === "already-loaded") return alreadyLoaded(prior.loadedBy, plan);
+    if (!hasRowHash) throw rowHashMigrationNeeded(plan.tables.target, plan.rowHash);
     const done = await this.runBatch(loadBatch, clientToken("load", request, plan.fingerprint), budget);
     const loaded = resultRowsAt(done, stepIndex(loadBatch, "insert-new-rows"));
     const ledgerRows = resultRowsAt(done, stepIndex(loadBatch, "insert-ledger-row"));
@@ -68,19 +72,21 @@ export class RedshiftWarehouse implements Warehouse {
   }
 
   /**
-   * Creates the schema and tables if missing and asks the ledger about this input and run id.
+   * Creates the schema and tables if missing, asks the ledger about this input and run id, and
+   * whether the target has its `row_hash` column.
    * Tried twice: two first loads creating the same new table at once can collide in the
    * catalog, and the second try finds the table there (a fresh ClientToken, or the failed batch
    * would be answered).
    */
-  private async setUp(plan: LoadPlan, request: LoadRequest, budget: StatementBudget): Promise<PriorLoad> {
+  private async setUp(plan: LoadPlan, request: LoadRequest, budget: StatementBudget): Promise<{ prior: PriorLoad; hasRowHash: boolean }> {
     const setup = redshiftSetupBatch(plan, request.runId, await this.missingSchema(plan, budget));
     const done = await this.runBatch(setup, clientToken("setup", request, plan.fingerprint), budget).catch((error: unknown) => {
       if (!(error instanceof EtlError) || error.code === "DEADLINE_EXCEEDED" || budget.signal?.aborted) throw error;
       return this.runBatch(setup, clientToken("setup-retry", request, plan.fingerprint), budget);
     });
     const found = await this.statements.rows(subStatementId(done, stepIndex(setup, "find-prior-loads")));
-    return decidePriorLoad(priorLoadRows(found.rows), request.runId, plan.fingerprint);
+    const column = await this.statements.rows(subStatementId(done, stepIndex(setup, "find-row-hash-column")));
+    return { prior: decidePriorLoad(priorLoadRows(found.rows), request.runId, plan.fingerprint), hasRowHash: column.rows.length > 0 };
   }
 
   /** The tables' schema when it must be created (not `public`, not there yet); a read, so no ClientToken. */

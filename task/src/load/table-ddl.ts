@@ -2,11 +2,13 @@
  * DDL of the warehouse's tables, created if missing before each load (idempotent), and of
  * their schema when it is not `public`.
  *
- * Target: `key`, `data` (the clean row), `run_id` (the run that inserted it), `loaded_at`.
+ * Target: `key`, `data` (the clean row), `run_id` (the run that inserted it), `loaded_at`,
+ * `row_hash` (see `row-hash-sql.ts`).
  * Ledger: one row per run that loaded, found by the input fingerprint.
  * Stage: a temporary table per load session, gone when the session ends.
  */
 import { createHash } from "node:crypto";
+import { ROW_HASH_COLUMN, ROW_HASH_TYPE } from "./row-hash-sql.ts";
 import { quoteIdentifier, quoteLiteral, type SqlDialect } from "./sql-quote.ts";
 import { timestampType } from "./sql-time.ts";
 import { sqlTableName, type WarehouseTables } from "./table-names.ts";
@@ -60,11 +62,14 @@ export function createSchemaDdl(schema: string): string {
 }
 
 /**
- * `CREATE TABLE IF NOT EXISTS` for the target.
- * Redshift: distributed on `key`, like the stage, so the anti-join that finds new rows is
- * collocated; sorted on `loaded_at`, so each load appends in sort order and needs no VACUUM
- * to stay sorted.
- * @see https://docs.aws.amazon.com/redshift/latest/dg/merge-create-staging-table.html
+ * `CREATE TABLE IF NOT EXISTS` for the target. `row_hash` comes last, where `ALTER TABLE ADD
+ * COLUMN` puts it in a table created before it, so old and new tables have one column order.
+ * Redshift: distributed on `row_hash`, so the anti-join that finds new rows by it is
+ * collocated and rows spread evenly over the slices whatever the keys; sorted on `loaded_at`,
+ * so each load appends in sort order and needs no VACUUM to stay sorted (a sort key on
+ * `row_hash` would let zone maps skip nothing, new hashes falling everywhere, and would leave
+ * every load's rows unsorted until a VACUUM). Postgres: indexed by `rowHashIndexDdl`.
+ * @see https://docs.aws.amazon.com/redshift/latest/dg/c_best-practices-best-dist-key.html
  * @see https://docs.aws.amazon.com/redshift/latest/dg/c_best-practices-sort-key.html
  */
 export function targetTableDdl(dialect: SqlDialect, tables: WarehouseTables): string {
@@ -73,8 +78,9 @@ export function targetTableDdl(dialect: SqlDialect, tables: WarehouseTables): st
     `  ${q("data")} ${textType(dialect)} NOT NULL`,
     `  ${q("run_id")} VARCHAR(${RUN_ID_MAX}) NOT NULL`,
     `  ${q("loaded_at")} ${timestampType(dialect)} NOT NULL`,
+    `  ${q(ROW_HASH_COLUMN)} ${ROW_HASH_TYPE} NOT NULL`,
   ];
-  const attributes = dialect === "redshift" ? `\nDISTSTYLE KEY DISTKEY (${q("key")})\nSORTKEY (${q("loaded_at")})` : "";
+  const attributes = dialect === "redshift" ? `\nDISTSTYLE KEY DISTKEY (${q(ROW_HASH_COLUMN)})\nSORTKEY (${q("loaded_at")})` : "";
   return `CREATE TABLE IF NOT EXISTS ${sqlTableName(tables.target)} (\n${columns.join(",\n")}\n)${attributes}`;
 }
 
@@ -103,7 +109,8 @@ export function ledgerTableDdl(dialect: SqlDialect, tables: WarehouseTables): st
 /**
  * The load's staging table: temporary (private to the session, dropped with it), columns
  * NOT NULL so a missing field fails the load.
- * Redshift: distributed on `key` like the target. Postgres: also dropped at commit.
+ * Redshift: distributed on `key` (the anti-join redistributes the staged rows by their hash, a
+ * cost that follows the run's rows, not the target's). Postgres: also dropped at commit.
  * @see https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_TABLE_NEW.html#r_CREATE_TABLE_NEW-parameters
  */
 export function stageTableDdl(dialect: SqlDialect, tables: WarehouseTables): string {

@@ -61,7 +61,7 @@ describe("ledgerInsertSql", () => {
   it("counts the target's rows of this run when told to (Redshift's one-batch load)", async () => {
     await inRolledBackTransaction(db, async (tx) => {
       const t = new Date();
-      await insertRows(tx, target, [["a", "1", "run-7", t], ["b", "2", "run-7", t], ["c", "3", "run-1", t]]);
+      await insertRows(tx, target, [["a", "1", "run-7", t, 1], ["b", "2", "run-7", t, 2], ["c", "3", "run-1", t, 3]]);
       const sql = ledgerInsertSql("postgres", tables, entry, "count-target-rows");
       assert.match(sql, /FROM \(SELECT COUNT\(\*\) AS n FROM "public"\."cti_records" WHERE "run_id" = 'run-7'\) AS c/);
       await tx.query(sql);

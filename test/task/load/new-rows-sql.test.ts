@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { insertNewRowsSql, stageRowCheckSql } from "../../../task/src/load/new-rows-sql.ts";
+import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, stageRowCheckSql, tableSizesSql } from "../../../task/src/load/new-rows-sql.ts";
+import { md5RowHash, md5RowHashOf, rowHashIndexDdl } from "../../../task/src/load/row-hash-sql.ts";
+import { stageTableDdl, targetTableDdl } from "../../../task/src/load/table-ddl.ts";
+import { sqlTableName, warehouseTables } from "../../../task/src/load/table-names.ts";
 import { inRolledBackTransaction, insertRows, ledgerRow, pgliteWithTables, tables } from "./support/pglite-tables.ts";
 
 const FP = "f".repeat(64);
@@ -38,42 +41,118 @@ describe("stageRowCheckSql", () => {
   });
 });
 
+describe("probeTargetIndex and postgresNewRowsSettingsSql", () => {
+  it("probes the index once the target is at least as large as the stage", () => {
+    assert.equal(probeTargetIndex(0, 8192), false);
+    assert.equal(probeTargetIndex(8191, 8192), false);
+    assert.equal(probeTargetIndex(8192, 8192), true);
+    assert.equal(probeTargetIndex(10 ** 9, 8192), true);
+  });
+
+  it("turns merge and hash joins off only to probe the index, and always gives the sort and DISTINCT memory", () => {
+    assert.deepEqual(postgresNewRowsSettingsSql(true), ["SET LOCAL enable_mergejoin = off", "SET LOCAL enable_hashjoin = off", "SET LOCAL work_mem = '128MB'"]);
+    assert.deepEqual(postgresNewRowsSettingsSql(false), ["SET LOCAL work_mem = '128MB'"]);
+  });
+});
+
+describe("tableSizesSql", () => {
+  it("reads the target's and the stage's sizes in bytes", async () => {
+    // Tables of their own, made in the transaction: the shared target keeps the pages of other
+    // tests' rolled-back rows, so its size is not 0.
+    const own = warehouseTables("public.table_sizes_probe");
+    const db = await pgliteWithTables();
+    await db.transaction(async (tx) => {
+      await tx.exec(targetTableDdl("postgres", own));
+      await tx.exec(stageTableDdl("postgres", own));
+      await insertRows(tx, sqlTableName(own.stage), [["a", "1"]]);
+      const { rows } = await tx.query<{ target_bytes: number; stage_bytes: number }>(tableSizesSql(own));
+      assert.equal(Number(rows[0]!.target_bytes), 0);
+      assert.ok(Number(rows[0]!.stage_bytes) >= 8192);
+      await tx.rollback();
+    });
+  });
+});
+
 describe("insertNewRowsSql", () => {
   let db: PGlite;
   before(async () => {
     db = await pgliteWithTables();
   });
 
-  it("reads in Redshift's dialect as an anti-join on key and data under the ledger guard", () => {
-    assert.equal(
-      insertNewRowsSql("redshift", tables, "run-1", FP),
-      [
-        `INSERT INTO ${target} ("key", "data", "run_id", "loaded_at")`,
-        `SELECT n."key", n."data", 'run-1', GETDATE()`,
-        "FROM (",
-        `  SELECT DISTINCT s."key", s."data"`,
-        `  FROM ${stage} AS s`,
-        `  WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t."key" = s."key" AND t."data" = s."data")`,
-        ") AS n",
-        `WHERE NOT EXISTS (SELECT 1 FROM ${ledger} AS l WHERE l."input_fingerprint" = '${FP}' AND l."status" = 'loaded')`,
-      ].join("\n"),
-    );
+  const hex = (alias: string) => `LEFT(MD5(CAST(LENGTH("${alias}"."key") AS VARCHAR(10)) || ':' || "${alias}"."key" || "${alias}"."data"), 15)`;
+  const redshiftSql = [
+    `INSERT INTO ${target} ("key", "data", "row_hash", "run_id", "loaded_at")`,
+    `SELECT n."key", n."data", n."row_hash", 'run-1', GETDATE()`,
+    "FROM (",
+    `  SELECT d."key", d."data", STRTOL(${hex("d")}, 16) AS "row_hash"`,
+    `  FROM (SELECT DISTINCT s."key", s."data" FROM ${stage} AS s) AS d`,
+    ") AS n",
+    `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t."row_hash" = n."row_hash" AND t."key" = n."key" AND t."data" = n."data")`,
+    `  AND NOT EXISTS (SELECT 1 FROM ${ledger} AS l WHERE l."input_fingerprint" = '${FP}' AND l."status" = 'loaded')`,
+  ];
+
+  it("reads in Redshift's dialect as an anti-join on the row hash, then key and data, under the ledger guard", () => {
+    assert.equal(insertNewRowsSql("redshift", tables, "run-1", FP), redshiftSql.join("\n"));
+  });
+
+  it("has the same shape in Postgres's dialect, with its clock, the new rows in row_hash order for the index", () => {
+    const postgres = redshiftSql.map((line) => line.replace("GETDATE()", "now()").replace(`STRTOL(${hex("d")}, 16)`, `CAST(CAST('x' || ${hex("d")} AS BIT(60)) AS BIGINT)`));
+    postgres.splice(5, 0, `  ORDER BY "row_hash"`);
+    assert.equal(insertNewRowsSql("postgres", tables, "run-1", FP), postgres.join("\n"));
+  });
+
+  it("on Postgres, after its settings, probes the row_hash index in hash order rather than sorting or hashing the target", async () => {
+    await inRolledBackTransaction(db, async (tx) => {
+      await tx.exec(rowHashIndexDdl(tables.target));
+      for (const sql of postgresNewRowsSettingsSql(true)) await tx.exec(sql);
+      const plan = (await tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${insertNewRowsSql("postgres", tables, "run-1", FP)}`)).rows.map((r) => r["QUERY PLAN"]).join("\n");
+      assert.match(plan, /Nested Loop Anti Join/);
+      assert.match(plan, /Index Scan using cti_records_row_hash on cti_records t/);
+      assert.match(plan, /Sort Key: .*"left"\(md5\(/);
+      assert.doesNotMatch(plan, /Hash Join|Hash Anti|Merge/);
+    });
+  });
+
+  it("hashes with the expression it is given", () => {
+    assert.match(insertNewRowsSql("redshift", tables, "run-1", FP, (a) => `H(${a})`), /SELECT d\."key", d\."data", H\(d\) AS "row_hash"/);
   });
 
   it("inserts only the staged rows the target lacks, each once, stamped with the run id", async () => {
     await inRolledBackTransaction(db, async (tx) => {
       const old = new Date("2025-01-01T00:00:00Z");
-      await insertRows(tx, target, [["a", "1", "run-0", old], ["b", "2", "run-0", old]]);
+      await insertRows(tx, target, [["a", "1", "run-0", old, md5RowHashOf("a", "1")], ["b", "2", "run-0", old, md5RowHashOf("b", "2")]]);
       await insertRows(tx, stage, [["a", "1"], ["b", "other"], ["c", "3"], ["c", "3"]]);
       const result = await tx.query(insertNewRowsSql("postgres", tables, "run-1", FP));
       assert.equal(result.affectedRows, 2);
-      const { rows } = await tx.query<{ key: string; data: string; run_id: string }>(`SELECT key, data, run_id FROM ${target} ORDER BY key, data`);
+      const { rows } = await tx.query<{ key: string; data: string; run_id: string; row_hash: string }>(`SELECT key, data, run_id, row_hash::text FROM ${target} ORDER BY key, data`);
       assert.deepEqual(rows, [
-        { key: "a", data: "1", run_id: "run-0" },
-        { key: "b", data: "2", run_id: "run-0" },
-        { key: "b", data: "other", run_id: "run-1" },
-        { key: "c", data: "3", run_id: "run-1" },
+        { key: "a", data: "1", run_id: "run-0", row_hash: md5RowHashOf("a", "1") },
+        { key: "b", data: "2", run_id: "run-0", row_hash: md5RowHashOf("b", "2") },
+        { key: "b", data: "other", run_id: "run-1", row_hash: md5RowHashOf("b", "other") },
+        { key: "c", data: "3", run_id: "run-1", row_hash: md5RowHashOf("c", "3") },
       ]);
+    });
+  });
+
+  it("inserts rows whose hash collides with a present row's but whose key or data differ, and never an exact duplicate", async () => {
+    const tiny = (alias: string) => `MOD(${md5RowHash(alias, "postgres")}, 16)`;
+    const present = Array.from({ length: 40 }, (_, i) => [`k${i}`, `d${i}`] as const);
+    await inRolledBackTransaction(db, async (tx) => {
+      await insertRows(tx, stage, present);
+      assert.equal((await tx.query(insertNewRowsSql("postgres", tables, "run-0", FP, tiny))).affectedRows, 40);
+      await tx.exec(`DELETE FROM ${stage}`);
+      // 40 rows in 16 hash values: every new row below shares its hash with present rows.
+      const staged = [...present.slice(0, 20), ["k0", "other"], ["k1x", "d1"], ["k2", "d2 "]] as const;
+      await insertRows(tx, stage, staged);
+      assert.equal((await tx.query(insertNewRowsSql("postgres", tables, "run-1", "e".repeat(64), tiny))).affectedRows, 3);
+      const { rows } = await tx.query<{ key: string; data: string; run_id: string; row_hash: unknown }>(`SELECT key, data, run_id, row_hash FROM ${target}`);
+      assert.equal(rows.length, 43);
+      assert.ok(new Set(rows.map((r) => String(r.row_hash))).size <= 16, "the tiny hash collides");
+      for (const row of rows) assert.equal(String(row.row_hash), (BigInt(md5RowHashOf(row.key, row.data)) % 16n).toString());
+      assert.deepEqual(
+        rows.filter((r) => r.run_id === "run-1").map((r) => `${r.key}|${r.data}`).sort(),
+        ["k0|other", "k1x|d1", "k2|d2 "],
+      );
     });
   });
 

@@ -10,6 +10,8 @@ import type { LoadRequest } from "../../../task/src/load/warehouse.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 import { inputNamed, loadRequest, partBytes, rowSet, rowsRange, type Row } from "./support/load-fixtures.ts";
 import { startPostgres, type PostgresServer } from "./support/postgres-server.ts";
+import { oldTargetDdl } from "./support/old-target.ts";
+import { assertCollidedTable, assertRealHashes, COLLIDING_FIRST, COLLIDING_SECOND, COLLIDING_SECOND_RESULT, tinyRowHash } from "./support/row-hash-cases.ts";
 
 describe("pgSession and PostgresWarehouse on a real PostgreSQL server", function () {
   let server: PostgresServer | undefined;
@@ -82,6 +84,32 @@ describe("pgSession and PostgresWarehouse on a real PostgreSQL server", function
     assert.equal(results[0]!.loaded + results[1]!.loaded, 50);
     assert.equal(results[0]!.alreadyPresent + results[1]!.alreadyPresent, 10);
     assert.deepEqual(await targetRows(table), rowSet(rowsRange(0, 50)));
+  });
+
+  async function hashedRows(table: string) {
+    return (await pool.query<{ key: string; data: string; row_hash: string }>(`SELECT key, data, row_hash FROM ${table}`)).rows;
+  }
+
+  it("loads rows whose row hashes collide, and skips only exact duplicates (a one-digit hash)", async () => {
+    const table = "public.srv_collide";
+    const wh = new PostgresWarehouse(pgSession(pool, false), fileUrlPartReader, { rowHash: tinyRowHash });
+    assert.equal((await wh.load(await writeRun(table, ["c1"], COLLIDING_FIRST))).loaded, 40);
+    const second = await wh.load(await writeRun(table, ["c2"], COLLIDING_SECOND));
+    assert.deepEqual({ loaded: second.loaded, alreadyPresent: second.alreadyPresent }, COLLIDING_SECOND_RESULT);
+    assertCollidedTable(await hashedRows(table));
+  });
+
+  it("migrates a target made by the old DDL in the load's transaction, then finds new rows by hash", async () => {
+    const table = "public.srv_old";
+    await pool.query(oldTargetDdl(table));
+    await pool.query(`INSERT INTO ${table} SELECT 'k' || i, 'd' || i, 'old-run', now() FROM generate_series(0, 9) AS i`);
+    const result = await new PostgresWarehouse(pgSession(pool, false)).load(await writeRun(table, ["old"], rowsRange(5, 10)));
+    assert.deepEqual({ loaded: result.loaded, alreadyPresent: result.alreadyPresent }, { loaded: 5, alreadyPresent: 5 });
+    const rows = await hashedRows(table);
+    assert.deepEqual(rowSet(rows.map((r) => [r.key, r.data])), rowSet(rowsRange(0, 15)));
+    assertRealHashes(rows);
+    const index = await pool.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'srv_old'");
+    assert.deepEqual(index.rows, [{ indexdef: "CREATE INDEX srv_old_row_hash ON public.srv_old USING btree (row_hash)" }]);
   });
 
   it("runs a read-only query of exactly one statement", async () => {

@@ -11,12 +11,16 @@ import { createWarehouse } from "../../../task/src/load/create-warehouse.ts";
 import { fileUrlPartReader, type PartReader } from "../../../task/src/load/part-reader.ts";
 import { pgSession } from "../../../task/src/load/pg-session.ts";
 import { pgliteSession } from "../../../task/src/load/pglite-session.ts";
-import { PostgresWarehouse } from "../../../task/src/load/postgres-warehouse.ts";
+import { PostgresWarehouse, type PostgresWarehouseOptions } from "../../../task/src/load/postgres-warehouse.ts";
+import { rowHashColumnLookupSql } from "../../../task/src/load/row-hash-sql.ts";
+import { parseTableName } from "../../../task/src/load/table-names.ts";
 import type { PostgresSession } from "../../../task/src/load/postgres-session.ts";
 import type { LoadRequest } from "../../../task/src/load/warehouse.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 import { sharedPglite } from "./support/shared-pglite.ts";
 import { inputNamed, loadRequest, partBytes, rowSet, rowsRange, type Row } from "./support/load-fixtures.ts";
+import { oldTargetDdl } from "./support/old-target.ts";
+import { assertCollidedTable, assertRealHashes, COLLIDING_FIRST, COLLIDING_SECOND, COLLIDING_SECOND_RESULT, tinyRowHash } from "./support/row-hash-cases.ts";
 
 describe("PostgresWarehouse", () => {
   let dir: { path: string; cleanup(): Promise<void> };
@@ -77,9 +81,47 @@ describe("PostgresWarehouse", () => {
         return (await db.query<{ run_id: string }>(`SELECT run_id FROM ${table}_ledger ORDER BY run_id`)).rows.map((r) => r.run_id);
       }
 
-      function warehouse(readPart: PartReader = fileUrlPartReader): PostgresWarehouse {
-        return new PostgresWarehouse(flavour.session(db), readPart);
+      function warehouse(readPart: PartReader = fileUrlPartReader, options: PostgresWarehouseOptions = {}): PostgresWarehouse {
+        return new PostgresWarehouse(flavour.session(db), readPart, options);
       }
+
+      async function hashedRows(table: string) {
+        return (await db.query<{ key: string; data: string; row_hash: string }>(`SELECT key, data, row_hash FROM ${table}`)).rows;
+      }
+
+      it("loads rows whose row hashes collide, and skips only exact duplicates (a one-digit hash)", async () => {
+        const table = newTable();
+        const wh = warehouse(fileUrlPartReader, { rowHash: tinyRowHash });
+        const first = await writeRun(table, ["c1"], [COLLIDING_FIRST]);
+        assert.deepEqual(await wh.load(first), { outcome: "loaded", loadedBy: first.runId, loaded: 40, alreadyPresent: 0 });
+        const second = await writeRun(table, ["c2"], [COLLIDING_SECOND]);
+        assert.deepEqual(await wh.load(second), { outcome: "loaded", loadedBy: second.runId, ...COLLIDING_SECOND_RESULT });
+        assertCollidedTable(await hashedRows(table));
+      });
+
+      it("migrates a target made by the old DDL inside the load's transaction: rolled back with a failed load, then loaded by hash", async () => {
+        const table = newTable();
+        await db.exec(oldTargetDdl(table));
+        await db.exec(`INSERT INTO ${table} SELECT 'k' || i, 'd' || i, 'old-run', now() FROM generate_series(0, 9) AS i`);
+        const request = await writeRun(table, ["migrate"], [rowsRange(5, 10)]);
+        const failing: PartReader = () =>
+          (async function* () {
+            yield partBytes(rowsRange(5, 10)).subarray(0, 10);
+            throw new Error("connection reset");
+          })();
+        await assert.rejects(warehouse(failing).load(request), /connection reset/);
+        const column = () => db.query(rowHashColumnLookupSql("postgres", parseTableName(table)));
+        assert.equal((await column()).rows.length, 0, "the failed load's migration was rolled back");
+        assert.deepEqual(await warehouse().load(request), { outcome: "loaded", loadedBy: request.runId, loaded: 5, alreadyPresent: 5 });
+        assert.equal((await column()).rows.length, 1);
+        const rows = await hashedRows(table);
+        assert.deepEqual(rowSet(rows.map((r) => [r.key, r.data])), rowSet(rowsRange(0, 15)));
+        assertRealHashes(rows);
+        const index = await db.query("SELECT 1 FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%(row_hash)'", [table.split(".")[1]]);
+        assert.equal(index.rows.length, 1);
+        const next = await writeRun(table, ["migrate-2"], [rowsRange(12, 6)]);
+        assert.deepEqual(await warehouse().load(next), { outcome: "loaded", loadedBy: next.runId, loaded: 3, alreadyPresent: 3 });
+      });
 
       it("loads the parts' rows; a rerun of the same input is already-loaded by the first run", async () => {
         const table = newTable();
@@ -212,6 +254,16 @@ describe("PostgresWarehouse", () => {
     });
     after(async () => {
       if (db && !db.closed) await db.close();
+    });
+
+    it("loads into a table an administrator made and granted it INSERT and SELECT on, without owning it", async () => {
+      await db.exec(`RESET ROLE; CREATE ROLE admin; GRANT CREATE, USAGE ON SCHEMA granted TO admin; GRANT pg_read_server_files TO admin; SET ROLE admin;`);
+      const seed = await writeRun("granted.admin_records", ["seed"], [rowsRange(0, 2)]);
+      await new PostgresWarehouse(pgliteSession(db, false)).load(seed);
+      // UPDATE on the ledger: its LOCK … IN EXCLUSIVE MODE asks for it.
+      await db.exec(`GRANT SELECT, INSERT ON granted.admin_records, granted.admin_records_ledger TO etl; GRANT UPDATE ON granted.admin_records_ledger TO etl; SET ROLE etl;`);
+      const request = await writeRun("granted.admin_records", ["d1"], [rowsRange(1, 3)]);
+      assert.deepEqual(await new PostgresWarehouse(pgliteSession(db, false)).load(request), { outcome: "loaded", loadedBy: request.runId, loaded: 2, alreadyPresent: 1 });
     });
 
     it("loads into the schema it was given without needing to create schemas", async () => {

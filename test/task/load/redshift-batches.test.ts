@@ -17,16 +17,17 @@ const plan = planLoad(request, "redshift");
 const ROLE = "arn:aws:iam::123456789012:role/copy";
 
 describe("redshiftSetupBatch", () => {
-  it("creates both tables, then reads the ledger rows that decide the load", () => {
+  it("creates both tables, looks for the target's row_hash column, then reads the ledger rows that decide the load", () => {
     const batch = redshiftSetupBatch(plan, "run-1");
-    assert.deepEqual(batch.map((s) => s.step), ["create-target", "create-ledger", "find-prior-loads"]);
-    assert.match(batch[2]!.sql, /^SELECT "run_id", "input_fingerprint", "status"\nFROM "public"\."cti_records_ledger"/);
+    assert.deepEqual(batch.map((s) => s.step), ["create-target", "create-ledger", "find-row-hash-column", "find-prior-loads"]);
+    assert.match(batch[2]!.sql, /WHERE c\.relname = 'cti_records' AND n\.nspname = 'public'\n {2}AND a\.attname = 'row_hash'/);
+    assert.match(batch[3]!.sql, /^SELECT "run_id", "input_fingerprint", "status"\nFROM "public"\."cti_records_ledger"/);
   });
 
   it("creates a missing schema before the tables that live in it", () => {
     const analytics = planLoad({ ...request, table: "analytics.cti_records" }, "redshift");
     const batch = redshiftSetupBatch(analytics, "run-1", "analytics");
-    assert.deepEqual(batch.map((s) => s.step), ["create-schema", "create-target", "create-ledger", "find-prior-loads"]);
+    assert.deepEqual(batch.map((s) => s.step), ["create-schema", "create-target", "create-ledger", "find-row-hash-column", "find-prior-loads"]);
     assert.equal(batch[0]!.sql, 'CREATE SCHEMA IF NOT EXISTS "analytics"');
     assert.match(batch[1]!.sql, /^CREATE TABLE IF NOT EXISTS "analytics"\."cti_records" \(/);
   });
@@ -47,7 +48,7 @@ describe("redshiftLoadBatch", () => {
   });
 
   it("guards both inserts with the same no-earlier-load condition", () => {
-    const guard = /WHERE NOT EXISTS \(SELECT 1 FROM "public"\."cti_records_ledger" AS l WHERE l\."input_fingerprint" = '[0-9a-f]{64}' AND l\."status" = 'loaded'\)$/;
+    const guard = /(WHERE|AND) NOT EXISTS \(SELECT 1 FROM "public"\."cti_records_ledger" AS l WHERE l\."input_fingerprint" = '[0-9a-f]{64}' AND l\."status" = 'loaded'\)$/;
     assert.match(batch[4]!.sql, guard);
     assert.match(batch[5]!.sql, guard);
   });

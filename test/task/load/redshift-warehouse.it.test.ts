@@ -10,6 +10,11 @@ import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../../supp
 import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient } from "../../support/s3-server.ts";
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { sharedPglite } from "./support/shared-pglite.ts";
+import { md5RowHash, rowHashMigrationSql, type RowHashSql } from "../../../task/src/load/row-hash-sql.ts";
+import { parseTableName } from "../../../task/src/load/table-names.ts";
+import { translateStatement } from "../../support/redshift-data-emulator/translate.ts";
+import { oldRedshiftTargetDdl } from "./support/old-target.ts";
+import { assertCollidedTable, assertRealHashes, COLLIDING_FIRST, COLLIDING_SECOND, COLLIDING_SECOND_RESULT, tinyRowHash } from "./support/row-hash-cases.ts";
 import { inputNamed, loadRequest, partBytes, rowSet, rowsRange, type Row } from "./support/load-fixtures.ts";
 
 const COPY_ROLE = "arn:aws:iam::123456789012:role/cti-etl-copy";
@@ -63,8 +68,8 @@ describe("RedshiftWarehouse (Data API emulator, parts in a real S3)", function (
     }) as DataApiSender["send"],
   };
 
-  function warehouse(overrides: Partial<typeof config> & { deadlineMs?: number } = {}): RedshiftWarehouse {
-    return new RedshiftWarehouse({ ...config, ...overrides }, { client: recording, cancelGraceMs: 5_000 });
+  function warehouse(overrides: Partial<typeof config> & { deadlineMs?: number } = {}, rowHash?: RowHashSql): RedshiftWarehouse {
+    return new RedshiftWarehouse({ ...config, ...overrides }, { client: recording, cancelGraceMs: 5_000, ...(rowHash ? { rowHash } : {}) });
   }
 
   /** Writes the parts and the manifest of a run into the bucket; returns its LoadRequest. */
@@ -249,6 +254,47 @@ describe("RedshiftWarehouse (Data API emulator, parts in a real S3)", function (
     assert.equal(failures, 2);
     const tokens = emulator.statements.list().map((s) => s.request.clientToken ?? "");
     assert.ok(tokens.some((t) => t.startsWith("cti-etl-setup-retry-")));
+  });
+
+  async function hashedRows(table: string) {
+    return (await emulator.db.query<{ key: string; data: string; row_hash: string }>(`SELECT key, data, row_hash FROM ${table}`)).rows;
+  }
+
+  it("loads rows whose row hashes collide, and skips only exact duplicates (a one-digit hash)", async () => {
+    const table = newTable();
+    const first = await warehouse({}, tinyRowHash).load(await stageRun("run-collide-1", table, ["c1"], [COLLIDING_FIRST]));
+    assert.deepEqual(first, { outcome: "loaded", loadedBy: "run-collide-1", loaded: 40, alreadyPresent: 0 });
+    const second = await warehouse({}, tinyRowHash).load(await stageRun("run-collide-2", table, ["c2"], [COLLIDING_SECOND]));
+    assert.deepEqual(second, { outcome: "loaded", loadedBy: "run-collide-2", ...COLLIDING_SECOND_RESULT });
+    assertCollidedTable(await hashedRows(table));
+    assert.deepEqual((await ledgerRows(table)).map((r) => Number(r.loaded)), [40, 3]);
+  });
+
+  it("stops before loading into a target made by the old DDL, naming the SQL that migrates it; once run, loads by hash", async () => {
+    const table = newTable();
+    const ddl = translateStatement(oldRedshiftTargetDdl(table));
+    assert.equal(ddl.kind, "sql");
+    await emulator.db.exec(ddl.kind === "sql" ? ddl.sql : "");
+    await emulator.db.exec(`INSERT INTO ${table} SELECT 'k' || i, 'd' || i, 'old-run', now() FROM generate_series(0, 9) AS i`);
+    const request = await stageRun("run-old-1", table, ["old"], [rowsRange(5, 10)]);
+    const before = emulator.statements.list().length;
+    const stopped = await warehouse().load(request).then(
+      () => assert.fail("the load should stop"),
+      (e: unknown) => e as EtlError,
+    );
+    assert.ok(stopped instanceof EtlError && stopped.code === "LOAD_FAILED", String(stopped));
+    assert.equal(emulator.statements.list().length, before + 1, "only the setup batch ran: nothing staged or loaded");
+    assert.deepEqual(await ledgerRows(table), []);
+    const statements = stopped.message.split("\n").filter((line) => line.startsWith("  ")).map((line) => line.trim().replace(/;$/, ""));
+    assert.deepEqual(statements, rowHashMigrationSql("redshift", parseTableName(table), md5RowHash));
+    // An operator runs them as the message says (here through the Data API), then reruns the job.
+    for (const sql of statements) await warehouse().query(sql);
+    // A new run (the Data API would answer the first run's setup ClientToken with its old result).
+    const rerun = await stageRun("run-old-2", table, ["old"], [rowsRange(5, 10)]);
+    assert.deepEqual(await warehouse().load(rerun), { outcome: "loaded", loadedBy: "run-old-2", loaded: 5, alreadyPresent: 5 });
+    const rows = await hashedRows(table);
+    assert.deepEqual(rowSet(rows.map((r) => [r.key, r.data])), rowSet(rowsRange(0, 15)));
+    assertRealHashes(rows);
   });
 
   it("queries through ExecuteStatement and GetStatementResult", async () => {

@@ -17,7 +17,7 @@ import { translateStatement } from "../../support/redshift-data-emulator/transla
 const tables = warehouseTables("public.cti_records");
 
 describe("targetTableDdl", () => {
-  it("creates the Redshift target if missing: VARCHAR(65535) rows, distributed on key, sorted on load time", () => {
+  it("creates the Redshift target if missing: VARCHAR(65535) rows and their hash, distributed on the hash, sorted on load time", () => {
     assert.equal(
       targetTableDdl("redshift", tables),
       [
@@ -25,9 +25,10 @@ describe("targetTableDdl", () => {
         '  "key" VARCHAR(65535) NOT NULL,',
         '  "data" VARCHAR(65535) NOT NULL,',
         '  "run_id" VARCHAR(128) NOT NULL,',
-        '  "loaded_at" TIMESTAMP NOT NULL',
+        '  "loaded_at" TIMESTAMP NOT NULL,',
+        '  "row_hash" BIGINT NOT NULL',
         ")",
-        'DISTSTYLE KEY DISTKEY ("key")',
+        'DISTSTYLE KEY DISTKEY ("row_hash")',
         'SORTKEY ("loaded_at")',
       ].join("\n"),
     );
@@ -36,7 +37,7 @@ describe("targetTableDdl", () => {
   it("creates the Postgres target with TEXT and TIMESTAMPTZ and no Redshift attributes", () => {
     const sql = targetTableDdl("postgres", tables);
     assert.match(sql, /"key" TEXT NOT NULL/);
-    assert.match(sql, /"loaded_at" TIMESTAMPTZ NOT NULL/);
+    assert.match(sql, /"loaded_at" TIMESTAMPTZ NOT NULL,\n {2}"row_hash" BIGINT NOT NULL\n\)$/);
     assert.doesNotMatch(sql, /DIST|SORTKEY/);
   });
 });
