@@ -19,9 +19,14 @@ export function defaultTaskLimits(): { cpus: number; memoryMiB: number } {
   return { cpus: parsed.config.taskCpu / 1024, memoryMiB: parsed.config.taskMemory };
 }
 
+/** The parts' codec of a run of the image: `--compression gzip`, the image's default, or `--compression none`. */
+export type ImageCodec = "gzip" | "default" | "none";
+
 /** One run of the image. */
 export interface ContainerRun {
   rows: number;
+  /** The parts' codec: `gzip` (as the peers write), the image's `default` (zstd under Node 24) or `none`. */
+  codec: ImageCodec;
   cpus: number;
   memoryMiB: number;
   wallMs: number;
@@ -45,11 +50,11 @@ function cgroupPeakFiles(id: string): string[] {
  * The image as the task runs it, under limits: `docker run --network none --cpus --memory` (no
  * swap beyond the limit, as on Fargate), the input folder mounted read-only, the output a mounted
  * host folder (a tmpfs would count the parts against the memory limit). The same job as on the
- * host: `run --warehouse none`, gzip parts. Peak memory two ways: the process's own, printed at
+ * host: `run --warehouse none`, gzip parts unless `codec` says otherwise. Peak memory two ways: the process's own, printed at
  * exit through `node --import` (the distroless image has no shell or `time`), and the cgroup's,
  * read while it runs. The container is removed by id, also on failure.
  */
-export async function runImage(input: BenchInput, limits: { cpus: number; memoryMiB: number }, hasCompressionFlag: boolean, log: (line: string) => void): Promise<ContainerRun> {
+export async function runImage(input: BenchInput, limits: { cpus: number; memoryMiB: number }, codec: ImageCodec, log: (line: string) => void): Promise<ContainerRun> {
   await requireDockerEngine();
   const image = await taskImage();
   const out = `${CACHE}out/container`;
@@ -64,7 +69,8 @@ export async function runImage(input: BenchInput, limits: { cpus: number; memory
     "--cpus", String(limits.cpus), "--memory", `${limits.memoryMiB}m`, "--memory-swap", `${limits.memoryMiB}m`,
     "--volume", `${dirname(input.path)}:/in:ro`, "--volume", `${out}:/out`,
     "--entrypoint", "/nodejs/bin/node", image, "--import", probe, "/app/main.mjs",
-    ...jobCommand(`/in/${basename(input.path)}`, "/out", "gzip", hasCompressionFlag),
+    ...jobCommand(`/in/${basename(input.path)}`, "/out", "gzip", codec === "gzip"),
+    ...(codec === "none" ? ["--compression", "none"] : []),
   ]);
   const id = created.trim();
   let cgroupPeakBytes: number | undefined;
@@ -89,8 +95,8 @@ export async function runImage(input: BenchInput, limits: { cpus: number; memory
     const mismatch = countMismatch(report, input.expected);
     if (mismatch) throw new Error(`the image miscounted: ${mismatch}`);
     const rss = /^cti-bench-maxrss-kib (\d+)$/m.exec(logs.stderr);
-    const run = { rows: input.rows, ...limits, wallMs, peakRssBytes: rss ? Number(rss[1]) * 1024 : NaN, cgroupPeakBytes };
-    log(`image ${input.rows.toLocaleString("en")} rows, ${limits.cpus} CPU, ${limits.memoryMiB} MiB: ${(wallMs / 1000).toFixed(2)} s, peak RSS ${Math.round(run.peakRssBytes / 2 ** 20)} MiB, cgroup peak ${cgroupPeakBytes === undefined ? "n/a" : `${Math.round(cgroupPeakBytes / 2 ** 20)} MiB`}`);
+    const run = { rows: input.rows, codec, ...limits, wallMs, peakRssBytes: rss ? Number(rss[1]) * 1024 : NaN, cgroupPeakBytes };
+    log(`image ${input.rows.toLocaleString("en")} rows, ${codec} codec, ${limits.cpus} CPU, ${limits.memoryMiB} MiB: ${(wallMs / 1000).toFixed(2)} s, peak RSS ${Math.round(run.peakRssBytes / 2 ** 20)} MiB, cgroup peak ${cgroupPeakBytes === undefined ? "n/a" : `${Math.round(cgroupPeakBytes / 2 ** 20)} MiB`}`);
     return run;
   } finally {
     clearInterval(poll);

@@ -10,6 +10,8 @@
  *   transform-only run, into an empty warehouse and into one holding 10M rows;
  * - `container`: the image (task/Dockerfile) under the task definition's default limits
  *   (infra/config.ts) at each size, and the largest size under a 1 GiB limit, with peak memory;
+ *   then the smallest size with the image's default codec and with none, and the floor of that
+ *   work in the same limits (codec-floor.ts: reading the input, zstd -3 of the clean rows);
  *   needs a Docker engine (scripts/docker/engine.sh starts one).
  * Then the issue's goals, each figure against its target. Timings are printed, never asserted.
  *
@@ -34,6 +36,7 @@ import { sizeRun } from "../task/src/config/sizing.ts";
 import { readHostResources } from "../task/src/config/host-resources.ts";
 import { benchInput } from "./bench-data.ts";
 import { buildPrograms, DIST, type ProgramCommand } from "./build-programs.ts";
+import { measureCodecFloor, type CodecFloor } from "./codec-floor.ts";
 import { defaultTaskLimits, runImage, type ContainerRun } from "./container.ts";
 import { formatGoals, type Goal } from "./goals.ts";
 import { measureLoadCost, type LoadCostFigures } from "./load-cost.ts";
@@ -163,17 +166,34 @@ if (sections.has("load")) {
 }
 
 const containerRuns: ContainerRun[] = [];
+const codecRuns: Record<"default" | "none", ContainerRun[]> = { default: [], none: [] };
+let floor: CodecFloor | undefined;
 if (sections.has("container")) {
   const limits = defaultTaskLimits();
-  for (const rows of sizes) containerRuns.push(await runImage(await benchInput(rows, log), limits, built.jobHasCompressionFlag, log));
+  for (const rows of sizes) containerRuns.push(await runImage(await benchInput(rows, log), limits, "gzip", log));
   const largest = Math.max(...sizes);
-  containerRuns.push(await runImage(await benchInput(largest, log), { ...limits, memoryMiB: Number(values["container-memory-mib"]) }, built.jobHasCompressionFlag, log));
+  containerRuns.push(await runImage(await benchInput(largest, log), { ...limits, memoryMiB: Number(values["container-memory-mib"]) }, "gzip", log));
+  // The image's default codec against its floor, on the smallest size: the runs with it and with
+  // no compression, taking turns, then the floor of the same work in the same limits.
+  const smallest = await benchInput(Math.min(...sizes), log);
+  for (let round = 0; round < rounds; round++) {
+    for (const codec of round % 2 === 0 ? (["default", "none"] as const) : (["none", "default"] as const)) codecRuns[codec].push(await runImage(smallest, limits, codec, log));
+  }
+  floor = await measureCodecFloor(smallest, limits);
   print(`\nThe image (docker run --network none --cpus --memory, input mounted read-only; the task definition's defaults are ${limits.cpus} vCPU, ${limits.memoryMiB} MiB):\n\n`);
   print("| rows | CPUs | memory limit | wall | peak RSS | cgroup peak (page cache included) |\n| --- | --- | --- | --- | --- | --- |\n");
   for (const r of containerRuns) {
     const cg = r.cgroupPeakBytes === undefined ? "n/a" : `${Math.round(r.cgroupPeakBytes / 2 ** 20)} MiB`;
     print(`| ${label(r.rows)} | ${r.cpus} | ${r.memoryMiB} MiB | ${(r.wallMs / 1000).toFixed(2)} s | ${Math.round(r.peakRssBytes / 2 ** 20)} MiB | ${cg} |\n`);
   }
+  const d = median(codecRuns.default.map((r) => r.wallMs));
+  const n = median(codecRuns.none.map((r) => r.wallMs));
+  print(
+    `\nThe image's default codec (zstd level 3 under its Node 24), ${label(smallest.rows)} rows, ${limits.cpus} vCPU, ${rounds} rounds, median: ${(d / 1000).toFixed(2)} s; ` +
+      `with --compression none ${(n / 1000).toFixed(2)} s, so compressing costs the run ${((d - n) / 1000).toFixed(2)} s. ` +
+      `Floor in the same limits: reading the input ${(floor.readMs / 1000).toFixed(2)} s, zstd -3 of the ${(floor.cleanBytes / 1e6).toFixed(1)} MB of clean rows in 1 MiB blocks ` +
+      `${(floor.compressMs / 1000).toFixed(2)} s (${(floor.compressedBytes / 1e6).toFixed(1)} MB), both at once ${(floor.bothMs / 1000).toFixed(2)} s.\n`,
+  );
 }
 
 const ratio = (size: string, program: string) => {
@@ -191,6 +211,18 @@ const goals: Goal[] = [
     value: limited && limited.peakRssBytes / 2 ** 20,
     target: Number(values["container-memory-mib"]),
     unit: " MiB",
+  },
+  {
+    what: "image, default codec: compression's cost in the run / zstd -3 floor",
+    value: floor && (median(codecRuns.default.map((r) => r.wallMs)) - median(codecRuns.none.map((r) => r.wallMs))) / floor.compressMs,
+    target: 1.5,
+    unit: "×",
+  },
+  {
+    what: "image, default codec: the run / the floor of reading and compressing",
+    value: floor && median(codecRuns.default.map((r) => r.wallMs)) / floor.bothMs,
+    target: 1.5,
+    unit: "×",
   },
   { what: `default run / transform only, ${label(Number(values["load-rows"]))} new rows, empty warehouse`, value: loadCost && median(loadCost.emptyMs) / median(loadCost.transformOnlyMs), target: 2, unit: "×" },
   { what: `default run / transform only, warehouse holding ${label(Number(values["history-rows"]))} rows`, value: loadCost && median(loadCost.historyMs) / median(loadCost.transformOnlyMs), target: 2, unit: "×" },
