@@ -79,12 +79,25 @@ export function tableSizesSql(tables: WarehouseTables): string {
 
 /**
  * Whether the insert should probe the target's `row_hash` index row by row, in hash order:
- * once the target is at least as large as the stage. Below that, hashing or sorting the
- * whole target is cheaper than a probe per staged row (an empty warehouse's first load), and
- * the planner's own choice stands.
+ * once the target is at least as large as the stage, and only when the index exists (a new
+ * target gets it after its first insert: see {@link buildIndexAfterInsert}). Below that size,
+ * hashing or sorting the whole target is cheaper than a probe per staged row (an empty
+ * warehouse's first load), and the planner's own choice stands.
  */
-export function probeTargetIndex(targetBytes: number, stageBytes: number): boolean {
-  return targetBytes >= stageBytes;
+export function probeTargetIndex(targetBytes: number, stageBytes: number, indexPresent = true): boolean {
+  return indexPresent && targetBytes >= stageBytes;
+}
+
+/**
+ * Postgres: whether the target's `row_hash` index is built after the insert rather than before
+ * it: when it is missing from a target that already has the column, which is a target created
+ * by this load (or one whose index was dropped). One sort of the new hashes builds it in a
+ * fraction of the time that keeping it up to date row by row during the insert takes (839,659
+ * new rows into a new PGlite warehouse: the insert took 6.7–6.8 s keeping the index, 5.0–5.8 s
+ * without it, and the build after 0.4 s). A target being migrated gets its index before the insert, which then probes it.
+ */
+export function buildIndexAfterInsert(hasRowHashColumn: boolean, indexPresent: boolean): boolean {
+  return hasRowHashColumn && !indexPresent;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { EtlError } from "../errors.ts";
 import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
-import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, tableSizesSql } from "./new-rows-sql.ts";
+import { buildIndexAfterInsert, insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, tableSizesSql } from "./new-rows-sql.ts";
 import { analyzeStageSql } from "./postgres-stage-sql.ts";
 import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashIndexLookupSql, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
 import { fileUrlPartReader, decompressed, type PartReader } from "./part-reader.ts";
@@ -44,14 +44,15 @@ export class PostgresWarehouse implements Warehouse {
       // What committed while this load waited for the lock (a concurrent load of the same input).
       const racing = await findPriorLoad(tx, plan);
       if (racing.kind === "already-loaded") return alreadyLoaded(racing.loadedBy, plan);
-      await ensureRowHash(tx, plan);
+      const indexLater = await ensureRowHash(tx, plan);
       await tx.query(stageTableDdl("postgres", plan.tables));
       await this.stageParts(tx, plan, request.parts, signal);
       // Autovacuum never analyzes a temporary table: without this the planner guesses the stage's size.
       await tx.query(analyzeStageSql(plan.tables));
       const [targetBytes, stageBytes] = (await tx.query(tableSizesSql(plan.tables))).rows[0]!.map(Number);
-      for (const sql of postgresNewRowsSettingsSql(probeTargetIndex(targetBytes!, stageBytes!))) await tx.query(sql);
+      for (const sql of postgresNewRowsSettingsSql(probeTargetIndex(targetBytes!, stageBytes!, !indexLater))) await tx.query(sql);
       const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash))).rowCount;
+      if (indexLater) await tx.query(rowHashIndexDdl(plan.tables.target));
       const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded))).rowCount;
       if (recorded !== 1) throw new EtlError("INTERNAL", `the ledger row of run ${request.runId} was not written (${recorded} rows); rolled back`);
       return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: plan.cleanRows - loaded };
@@ -100,16 +101,17 @@ function stagingError(url: string, error: unknown): EtlError {
 
 /**
  * Gives a target created before `row_hash` its column and index, in the load's transaction
- * (under the ledger lock, so two loads never migrate at once; rolled back with a failed load),
- * and makes sure a new target has its index.
+ * (under the ledger lock, so two loads never migrate at once; rolled back with a failed load).
+ * Returns true when the target has the column but not the index (a target this load created):
+ * the caller builds the index after the insert ({@link buildIndexAfterInsert}).
  */
-async function ensureRowHash(tx: PostgresTransaction, plan: LoadPlan): Promise<void> {
+async function ensureRowHash(tx: PostgresTransaction, plan: LoadPlan): Promise<boolean> {
   const target = plan.tables.target;
   if ((await tx.query(rowHashColumnLookupSql("postgres", target))).rows.length === 0) {
     for (const sql of rowHashMigrationSql("postgres", target, plan.rowHash)) await tx.query(sql);
-  } else if ((await tx.query(rowHashIndexLookupSql(target))).rows[0]?.[0] !== true) {
-    await tx.query(rowHashIndexDdl(target));
+    return false;
   }
+  return buildIndexAfterInsert(true, (await tx.query(rowHashIndexLookupSql(target))).rows[0]?.[0] === true);
 }
 
 async function findPriorLoad(db: Pick<PostgresTransaction, "query">, plan: LoadPlan): Promise<PriorLoad> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, stageRowCheckSql, tableSizesSql } from "../../../task/src/load/new-rows-sql.ts";
+import { buildIndexAfterInsert, insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, stageRowCheckSql, tableSizesSql } from "../../../task/src/load/new-rows-sql.ts";
 import { md5RowHash, md5RowHashOf, rowHashIndexDdl } from "../../../task/src/load/row-hash-sql.ts";
 import { stageTableDdl, targetTableDdl } from "../../../task/src/load/table-ddl.ts";
 import { sqlTableName, warehouseTables } from "../../../task/src/load/table-names.ts";
@@ -47,6 +47,13 @@ describe("probeTargetIndex and postgresNewRowsSettingsSql", () => {
     assert.equal(probeTargetIndex(8191, 8192), false);
     assert.equal(probeTargetIndex(8192, 8192), true);
     assert.equal(probeTargetIndex(10 ** 9, 8192), true);
+    assert.equal(probeTargetIndex(10 ** 9, 8192, false), false, "never without the index");
+  });
+
+  it("builds the index after the insert only for a target that has the column but not the index", () => {
+    assert.equal(buildIndexAfterInsert(true, false), true);
+    assert.equal(buildIndexAfterInsert(true, true), false);
+    assert.equal(buildIndexAfterInsert(false, false), false, "a target being migrated gets its index first");
   });
 
   it("turns merge and hash joins off only to probe the index, and always gives the sort and DISTINCT memory", () => {

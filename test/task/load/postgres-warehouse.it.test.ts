@@ -13,7 +13,7 @@ import { pgSession } from "../../../task/src/load/pg-session.ts";
 import { pgliteSession } from "../../../task/src/load/pglite-session.ts";
 import { PostgresWarehouse, type PostgresWarehouseOptions } from "../../../task/src/load/postgres-warehouse.ts";
 import { rowHashColumnLookupSql } from "../../../task/src/load/row-hash-sql.ts";
-import { parseTableName } from "../../../task/src/load/table-names.ts";
+import { parseTableName, sqlTableName } from "../../../task/src/load/table-names.ts";
 import type { PostgresSession } from "../../../task/src/load/postgres-session.ts";
 import type { LoadRequest } from "../../../task/src/load/warehouse.ts";
 import { tempDir } from "../../support/temp-dir.ts";
@@ -97,6 +97,35 @@ describe("PostgresWarehouse", () => {
         const second = await writeRun(table, ["c2"], [COLLIDING_SECOND]);
         assert.deepEqual(await wh.load(second), { outcome: "loaded", loadedBy: second.runId, ...COLLIDING_SECOND_RESULT });
         assertCollidedTable(await hashedRows(table));
+      });
+
+      it("builds a new target's row_hash index after its first insert; later loads keep it and probe it", async () => {
+        const table = newTable();
+        const statements: string[] = [];
+        const session = flavour.session(db);
+        const recording: PostgresSession = {
+          query: (sql) => session.query(sql),
+          readOnlyQuery: (sql) => session.readOnlyQuery(sql),
+          close: () => session.close(),
+          transaction: (work) =>
+            session.transaction((tx) => work({ query: (sql) => (statements.push(sql), tx.query(sql)), stageCsv: (tables, csv, url) => tx.stageCsv(tables, csv, url) })),
+        };
+        try {
+          const first = await writeRun(table, ["index-1"], [rowsRange(0, 20)]);
+          assert.deepEqual(await new PostgresWarehouse(recording).load(first), { outcome: "loaded", loadedBy: first.runId, loaded: 20, alreadyPresent: 0 });
+          const insertAt = statements.findIndex((sql) => sql.startsWith(`INSERT INTO ${sqlTableName(parseTableName(table))}`));
+          const indexAt = statements.findIndex((sql) => sql.startsWith("CREATE INDEX"));
+          assert.ok(insertAt >= 0 && indexAt > insertAt, `the index is built after the insert:\n${statements.join("\n")}`);
+          const index = await db.query("SELECT 1 FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%(row_hash)'", [table.split(".")[1]]);
+          assert.equal(index.rows.length, 1);
+          statements.length = 0;
+          const second = await writeRun(table, ["index-2"], [rowsRange(10, 20)]);
+          assert.deepEqual(await new PostgresWarehouse(recording).load(second), { outcome: "loaded", loadedBy: second.runId, loaded: 10, alreadyPresent: 10 });
+          assert.ok(!statements.some((sql) => sql.startsWith("CREATE INDEX")), "the second load finds the index");
+          assertRealHashes(await hashedRows(table));
+        } finally {
+          await recording.close();
+        }
       });
 
       it("migrates a target made by the old DDL inside the load's transaction: rolled back with a failed load, then loaded by hash", async () => {
