@@ -45,7 +45,11 @@ export interface CommandResult {
 
 /** Runs a command to completion (killed by PID if the suite ends first). */
 export function runCommand(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<CommandResult> {
-  const child = spawnTracked(command, args, options);
+  return finished(spawnTracked(command, args, options));
+}
+
+/** What a started child printed and how it ended, once it has. */
+export function finished(child: ChildProcess): Promise<CommandResult> {
   let stdout = "";
   let stderr = "";
   // setEncoding decodes across chunks: a character split between two reads stays whole.

@@ -5,7 +5,7 @@ import { readdir, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { LOCK_TIMING } from "../../task/src/load/warehouse-lock-decision.ts";
-import { runCommand, spawnTracked, stop, type CommandResult } from "../support/processes.ts";
+import { finished, runCommand, spawnTracked, stop, type CommandResult } from "../support/processes.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { startLockHolder } from "./load/support/lock-holder-process.ts";
 
@@ -49,17 +49,6 @@ async function runTogether(inputs: string[], warehouse: string, out: string, ext
       return { pid: child.pid!, runId, result: await finished(child) };
     }),
   );
-}
-
-function finished(child: ChildProcess): Promise<CommandResult> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
 }
 
 describe("cti-etl on one embedded warehouse from several processes", function () {
