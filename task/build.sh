@@ -9,7 +9,10 @@
 #                     clients, lib-storage, PGlite, pg), so `--version` and `--help` load none;
 #   pglite.wasm, pglite.data, initdb.wasm
 #                     the embedded warehouse's Postgres (PGlite), which its chunk loads with
-#                     new URL("./<file>", import.meta.url), i.e. from the same folder.
+#                     new URL("./<file>", import.meta.url), i.e. from the same folder;
+#   pglite-template.tar.gz
+#                     a freshly initialised PGlite data folder (task/scripts/warehouse-template.mjs),
+#                     from which a new embedded warehouse folder starts instead of initdb.
 # Every file a bundle or chunk loads is in this one flat folder (test/task/build.test.ts checks);
 # dist/task.meta.json, esbuild's metafile, records which chunks each entry imports statically.
 # Used by task/Dockerfile, `npm ci` (prepare) and before tests and `npm start`
@@ -30,3 +33,5 @@ rm -rf dist/task dist/task.meta.json dist/task.stamp
   "--banner:js=import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
 cp node_modules/@electric-sql/pglite/dist/pglite.wasm node_modules/@electric-sql/pglite/dist/pglite.data \
   node_modules/@electric-sql/pglite/dist/initdb.wasm dist/task/
+# A new embedded warehouse folder starts from this instead of initdb (load/pglite-session.ts).
+node task/scripts/warehouse-template.mjs dist/task/pglite-template.tar.gz

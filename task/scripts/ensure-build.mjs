@@ -1,9 +1,10 @@
 // Builds dist/task/ (task/build.sh) unless it was built from exactly the sources there now: what
 // `cti-etl` (bin/cti-etl.js) runs is the bundle, so a stale one would run old code. The sources'
-// fingerprint (every file under task/src, task/build.sh, the lockfile: paths and contents) is kept
+// fingerprint (every file under task/src, task/build.sh and the scripts it runs, the lockfile: paths and contents) is kept
 // in dist/task.stamp, which task/build.sh removes first, so a build by any other way is never
 // taken for this one. Run by `npm ci` (prepare), `npm start` (prestart) and before the tests
-// (test/support/global-fixtures.ts); about 30 ms when nothing changed, 1–2 s to build.
+// (test/support/global-fixtures.ts); about 30 ms when nothing changed, 4–6 s to build (most of it
+// the warehouse template's initdb).
 // Plain JavaScript: it runs before anything is built, with no TypeScript loader.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -25,7 +26,7 @@ function filesUnder(dir) {
 /** A hash of the inputs' paths and contents: a changed, added or removed source changes it. */
 export function sourcesFingerprint() {
   const hash = createHash("sha256");
-  for (const file of [...filesUnder(join(root, "task/src")), join(root, "task/build.sh"), join(root, "package-lock.json")]) {
+  for (const file of [...filesUnder(join(root, "task/src")), join(root, "task/build.sh"), join(root, "task/scripts/warehouse-template.mjs"), join(root, "package-lock.json")]) {
     hash.update(relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
   }
   return hash.digest("hex");

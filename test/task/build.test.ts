@@ -83,7 +83,7 @@ describe("task/build.sh", function () {
     const built = Object.keys(meta.outputs).map((f) => f.replace(/^dist\/task\//, "")).sort();
     assert.ok(built.includes("main.mjs") && built.includes("batch-worker.mjs"), built.join(" "));
     assert.ok(built.length > 2, "no chunks: is --splitting on?");
-    assert.deepEqual(shipped, [...built, "initdb.wasm", "pglite.data", "pglite.wasm"].sort());
+    assert.deepEqual(shipped, [...built, "initdb.wasm", "pglite-template.tar.gz", "pglite.data", "pglite.wasm"].sort());
   });
 
   it("ships every file a bundle or chunk loads or imports relative to itself, from beside itself", async () => {
@@ -97,8 +97,8 @@ describe("task/build.sh", function () {
         loaded.add(file);
       }
     }
-    // The worker entry and PGlite's files are loaded by URL from some chunk: found, so checked above.
-    for (const file of ["batch-worker.mjs", "pglite.wasm", "pglite.data", "initdb.wasm"]) assert.ok(loaded.has(file), `nothing loads ${file}?`);
+    // The worker entry, PGlite's files and the warehouse template are loaded by URL from some chunk: found, so checked above.
+    for (const file of ["batch-worker.mjs", "pglite.wasm", "pglite.data", "initdb.wasm", "pglite-template.tar.gz"]) assert.ok(loaded.has(file), `nothing loads ${file}?`);
   });
 
   it("runs --version on the entry's own code: main.mjs imports no package", () => {
