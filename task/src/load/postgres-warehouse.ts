@@ -107,11 +107,11 @@ function stagingError(url: string, error: unknown): EtlError {
  */
 async function ensureRowHash(tx: PostgresTransaction, plan: LoadPlan): Promise<boolean> {
   const target = plan.tables.target;
-  if ((await tx.query(rowHashColumnLookupSql("postgres", target))).rows.length === 0) {
-    for (const sql of rowHashMigrationSql("postgres", target, plan.rowHash)) await tx.query(sql);
-    return false;
-  }
-  return buildIndexAfterInsert(true, (await tx.query(rowHashIndexLookupSql(target))).rows[0]?.[0] === true);
+  const hasColumn = (await tx.query(rowHashColumnLookupSql("postgres", target))).rows.length > 0;
+  if (!hasColumn) for (const sql of rowHashMigrationSql("postgres", target, plan.rowHash)) await tx.query(sql);
+  // The migration ends by creating the index; otherwise look it up.
+  const indexPresent = !hasColumn || (await tx.query(rowHashIndexLookupSql(target))).rows[0]?.[0] === true;
+  return buildIndexAfterInsert(hasColumn, indexPresent);
 }
 
 async function findPriorLoad(db: Pick<PostgresTransaction, "query">, plan: LoadPlan): Promise<PriorLoad> {
