@@ -24,6 +24,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
+import { processAlive } from "../../task/src/load/warehouse-lock.ts";
 import { onSuiteTeardown } from "./global-fixtures.ts";
 
 /** Where and how tests reach S3. */
@@ -174,7 +175,7 @@ async function installCeph(): Promise<void> {
 async function removeStaleRunDirs(): Promise<void> {
   for (const entry of await readdir(tmpdir())) {
     const pid = new RegExp(`^${runDirPrefix}(\\d+)-`).exec(entry)?.[1];
-    if (pid !== undefined && !isAlive(Number(pid))) {
+    if (pid !== undefined && !processAlive(Number(pid))) {
       // Another user's directory is theirs to clean.
       await rm(join(tmpdir(), entry), { recursive: true, force: true }).catch(() => undefined);
     }
@@ -505,14 +506,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -123,7 +123,7 @@ export async function readHolder(lockDir: string): Promise<LockHolder | undefine
 }
 
 /** Whether `pid` is a live process here (EPERM: alive, another user's). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
