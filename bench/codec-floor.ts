@@ -6,6 +6,7 @@ import { taskImage } from "../test/support/docker/task-image.ts";
 import type { BenchInput } from "./bench-data.ts";
 import { CLI, jobCommand } from "./build-programs.ts";
 import { countMismatch, measure } from "./measure.ts";
+import { ZSTD_LEVEL } from "../task/src/sinks/codec.ts";
 
 const CACHE = fileURLToPath(new URL("../.cache/bench/", import.meta.url));
 
@@ -23,13 +24,13 @@ export interface CodecFloor {
 
 /**
  * The script run by the image's Node: reads `/in/<input>` through, compresses every clean part's
- * bytes under `/clean` (plain CSV) with zstd level 3 (the parts' level, sinks/codec.ts) in 1 MiB
+ * bytes under `/clean` (plain CSV) with the parts' zstd level (sinks/codec.ts) in 1 MiB
  * blocks with `cpus * 2` in flight, each alone and then both at once; prints one JSON line.
  */
 function floorScript(input: string, cpus: number): string {
   return `(async () => {
 const fs = require("node:fs"), zlib = require("node:zlib"), { promisify } = require("node:util");
-const zstd = promisify(zlib.zstdCompress), opts = { params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } };
+const zstd = promisify(zlib.zstdCompress), opts = { params: { [zlib.constants.ZSTD_c_compressionLevel]: ${ZSTD_LEVEL} } };
 const clean = Buffer.concat(fs.readdirSync("/clean").sort().map((f) => fs.readFileSync("/clean/" + f)));
 const read = () => new Promise((ok, no) => fs.createReadStream(${JSON.stringify(input)}, { highWaterMark: 1 << 20 }).on("data", () => {}).on("end", ok).on("error", no));
 let out = 0;
