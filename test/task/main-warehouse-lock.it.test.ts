@@ -156,6 +156,20 @@ describe("cti-etl on one embedded warehouse from several processes", function ()
     assert.deepEqual(rows, rows.length === alone.length ? alone : both);
   });
 
+  it("a run that fails in its transform releases the lock it took while transforming, and leaves the folder as it was", async () => {
+    const first = await writeInput(dir.path, 0);
+    assert.equal((await cli(["run", "-i", first.path, "-o", join(dir.path, "out"), "--warehouse", warehouse])).code, 0);
+    const bad = join(dir.path, "bad.csv");
+    await writeFile(bad, "Id,Value\n1,2\n");
+    const failed = await cli(["run", "-i", bad, "-o", join(dir.path, "out"), "--warehouse", warehouse]);
+    assert.equal(failed.code, 2, failed.stderr);
+    assert.match(failed.stderr, /cti-etl: BAD_HEADER/);
+    assert.deepEqual((await readdir(dir.path)).filter((name) => name.startsWith("wh.")), [], "no lock folder is left behind");
+    const next = await cli(["sql", "--warehouse", warehouse, "--lock-wait", "0", "SELECT count(*) AS n FROM public.cti_records"]);
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(await tableRows(warehouse), [...first.clean].sort());
+  });
+
   it("documents --lock-wait and its exit code in --help", async () => {
     const main = await cli(["--help"]);
     assert.match(main.stdout, /2 +bad usage.*\n.*WAREHOUSE_LOCKED/);

@@ -15,7 +15,7 @@ import { stageCopyFromBlobSql } from "./postgres-stage-sql.ts";
  * (Postgres's 128 MB default is smaller than the index of a few million rows, and every load
  * probes it; 1M new rows into 5M: 17-20 s with 128 MB, 10 s with 512 MB), `temp_buffers` for
  * the stage (a temporary table, held in these session-local buffers, 8 MB by default), and
- * `work_mem` for the load's DISTINCT and sort of a million staged rows. All live in the
+ * `work_mem` for the load's sort or hash of a million staged rows. All live in the
  * WebAssembly heap, which grows only as pages are used.
  * @see https://www.postgresql.org/docs/current/runtime-config-resource.html
  */

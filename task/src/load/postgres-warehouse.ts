@@ -6,7 +6,7 @@
 import { EtlError } from "../errors.ts";
 import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
-import { buildIndexAfterInsert, insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, tableSizesSql } from "./new-rows-sql.ts";
+import { buildIndexAfterInsert, insertNewRowsSql, newRowsMatch, postgresNewRowsSettingsSql, targetStateSql } from "./new-rows-sql.ts";
 import { analyzeStageSql } from "./postgres-stage-sql.ts";
 import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashIndexLookupSql, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
 import { fileUrlPartReader, decompressed, type PartReader } from "./part-reader.ts";
@@ -49,9 +49,10 @@ export class PostgresWarehouse implements Warehouse {
       await this.stageParts(tx, plan, request.parts, signal);
       // Autovacuum never analyzes a temporary table: without this the planner guesses the stage's size.
       await tx.query(analyzeStageSql(plan.tables));
-      const [targetBytes, stageBytes] = (await tx.query(tableSizesSql(plan.tables))).rows[0]!.map(Number);
-      for (const sql of postgresNewRowsSettingsSql(probeTargetIndex(targetBytes!, stageBytes!, !indexLater))) await tx.query(sql);
-      const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash))).rowCount;
+      const [targetEmpty, targetBytes, stageBytes] = (await tx.query(targetStateSql(plan.tables))).rows[0]!;
+      const match = newRowsMatch({ targetEmpty: targetEmpty === true, targetBytes: Number(targetBytes), stageBytes: Number(stageBytes) }, !indexLater);
+      for (const sql of postgresNewRowsSettingsSql(match)) await tx.query(sql);
+      const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash, match))).rowCount;
       if (indexLater) await tx.query(rowHashIndexDdl(plan.tables.target));
       const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded))).rowCount;
       if (recorded !== 1) throw new EtlError("INTERNAL", `the ledger row of run ${request.runId} was not written (${recorded} rows); rolled back`);

@@ -90,7 +90,11 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     lease.startRenewing();
   }
   const stop = stopSignal(deps.deadline?.signal, lease?.lost, deps.terminated);
-  let warehouse: Warehouse | undefined;
+  // The warehouse opens while the transform runs (an embedded one: its lock taken and its
+  // database started, a second or more that would otherwise follow the transform); awaited,
+  // with any failure, once the transform has published.
+  const opening = deps.warehouse?.open();
+  opening?.catch(() => undefined);
   let output: RunOutput | undefined;
   try {
     output = await deps.openOutput();
@@ -98,12 +102,12 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     const summary = await observer.stage("transform", () =>
       untilAborted(transformAndPublish({ runId: deps.runId, input: deps.input, output: opened, ...deps.transform }), stop),
     );
-    if (!deps.warehouse) {
+    if (!deps.warehouse || !opening) {
       await observer.finish({ status: "succeeded", ...facts(), counts: summary });
       return { status: "succeeded", summary };
     }
     const target = deps.warehouse;
-    const wh = (warehouse = await target.open());
+    const wh = await opening;
     await observer.checkAgainstHistory(summary, (limit) => readRecentRuns(wh, target.dialect, target.table, { limit, onlyLoaded: true }));
     stop?.throwIfAborted();
     const result = await observer.stage("load", () => wh.load({ ...loadRequestFor(summary, opened, target.table), taskArn: deps.taskArn }, stop));
@@ -129,7 +133,10 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     throw error;
   } finally {
     deps.deadline?.cancel();
-    await warehouse?.close().catch((error: unknown) => log.warn("closing the warehouse failed", { error }));
+    await opening?.then(
+      (warehouse) => warehouse.close().catch((error: unknown) => log.warn("closing the warehouse failed", { error })),
+      () => undefined,
+    );
     if (lease) {
       const released = await lease.release().catch((error: unknown) => ({ released: false as const, reason: String(error) }));
       if (!released.released) log.warn("the run lease was not released", { outcome: released });

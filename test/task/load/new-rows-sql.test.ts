@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { buildIndexAfterInsert, insertNewRowsSql, postgresNewRowsSettingsSql, probeTargetIndex, stageRowCheckSql, tableSizesSql } from "../../../task/src/load/new-rows-sql.ts";
+import { buildIndexAfterInsert, insertNewRowsSql, newRowsMatch, postgresNewRowsSettingsSql, stageRowCheckSql, targetStateSql } from "../../../task/src/load/new-rows-sql.ts";
 import { md5RowHash, md5RowHashOf, rowHashIndexDdl } from "../../../task/src/load/row-hash-sql.ts";
 import { stageTableDdl, targetTableDdl } from "../../../task/src/load/table-ddl.ts";
 import { sqlTableName, warehouseTables } from "../../../task/src/load/table-names.ts";
@@ -41,13 +41,18 @@ describe("stageRowCheckSql", () => {
   });
 });
 
-describe("probeTargetIndex and postgresNewRowsSettingsSql", () => {
-  it("probes the index once the target is at least as large as the stage", () => {
-    assert.equal(probeTargetIndex(0, 8192), false);
-    assert.equal(probeTargetIndex(8191, 8192), false);
-    assert.equal(probeTargetIndex(8192, 8192), true);
-    assert.equal(probeTargetIndex(10 ** 9, 8192), true);
-    assert.equal(probeTargetIndex(10 ** 9, 8192, false), false, "never without the index");
+describe("newRowsMatch and postgresNewRowsSettingsSql", () => {
+  const state = (targetBytes: number, stageBytes: number, targetEmpty = false) => ({ targetEmpty, targetBytes, stageBytes });
+  it("matches nothing in an empty target, whatever its size on disk (rows deleted) or index", () => {
+    assert.equal(newRowsMatch(state(0, 8192, true), false), "target-empty");
+    assert.equal(newRowsMatch(state(10 ** 9, 8192, true), true), "target-empty");
+  });
+
+  it("probes the index once the target is at least as large as the stage, and the planner's anti-join below that", () => {
+    assert.equal(newRowsMatch(state(8191, 8192), true), "anti-join");
+    assert.equal(newRowsMatch(state(8192, 8192), true), "probe-index");
+    assert.equal(newRowsMatch(state(10 ** 9, 8192), true), "probe-index");
+    assert.equal(newRowsMatch(state(10 ** 9, 8192), false), "anti-join", "never without the index");
   });
 
   it("builds the index after the insert only for a target that has the column but not the index", () => {
@@ -56,14 +61,15 @@ describe("probeTargetIndex and postgresNewRowsSettingsSql", () => {
     assert.equal(buildIndexAfterInsert(false, false), false, "a target being migrated gets its index first");
   });
 
-  it("turns merge and hash joins off only to probe the index, and always gives the sort and DISTINCT memory", () => {
-    assert.deepEqual(postgresNewRowsSettingsSql(true), ["SET LOCAL enable_mergejoin = off", "SET LOCAL enable_hashjoin = off", "SET LOCAL work_mem = '128MB'"]);
-    assert.deepEqual(postgresNewRowsSettingsSql(false), ["SET LOCAL work_mem = '128MB'"]);
+  it("turns merge and hash joins off only to probe the index, and always gives the sort or hash memory", () => {
+    assert.deepEqual(postgresNewRowsSettingsSql("probe-index"), ["SET LOCAL enable_mergejoin = off", "SET LOCAL enable_hashjoin = off", "SET LOCAL work_mem = '128MB'"]);
+    assert.deepEqual(postgresNewRowsSettingsSql("anti-join"), ["SET LOCAL work_mem = '128MB'"]);
+    assert.deepEqual(postgresNewRowsSettingsSql("target-empty"), ["SET LOCAL work_mem = '128MB'"]);
   });
 });
 
-describe("tableSizesSql", () => {
-  it("reads the target's and the stage's sizes in bytes", async () => {
+describe("targetStateSql", () => {
+  it("reads whether the target is empty, and the target's and the stage's sizes in bytes", async () => {
     // Tables of their own, made in the transaction: the shared target keeps the pages of other
     // tests' rolled-back rows, so its size is not 0.
     const own = warehouseTables("public.table_sizes_probe");
@@ -72,9 +78,17 @@ describe("tableSizesSql", () => {
       await tx.exec(targetTableDdl("postgres", own));
       await tx.exec(stageTableDdl("postgres", own));
       await insertRows(tx, sqlTableName(own.stage), [["a", "1"]]);
-      const { rows } = await tx.query<{ target_bytes: number; stage_bytes: number }>(tableSizesSql(own));
-      assert.equal(Number(rows[0]!.target_bytes), 0);
-      assert.ok(Number(rows[0]!.stage_bytes) >= 8192);
+      const read = async () => (await tx.query<{ target_empty: boolean; target_bytes: number; stage_bytes: number }>(targetStateSql(own))).rows[0]!;
+      const empty = await read();
+      assert.equal(empty.target_empty, true);
+      assert.equal(Number(empty.target_bytes), 0);
+      assert.ok(Number(empty.stage_bytes) >= 8192);
+      await insertRows(tx, sqlTableName(own.target), [["a", "1", "run-0", new Date(), md5RowHashOf("a", "1")]]);
+      const holding = await read();
+      assert.equal(holding.target_empty, false);
+      assert.ok(Number(holding.target_bytes) >= 8192);
+      await tx.exec(`DELETE FROM ${sqlTableName(own.target)}`);
+      assert.equal((await read()).target_empty, true, "rows deleted: empty again, though its pages remain");
       await tx.rollback();
     });
   });
@@ -91,8 +105,8 @@ describe("insertNewRowsSql", () => {
     `INSERT INTO ${target} ("key", "data", "row_hash", "run_id", "loaded_at")`,
     `SELECT n."key", n."data", n."row_hash", 'run-1', GETDATE()`,
     "FROM (",
-    `  SELECT d."key", d."data", STRTOL(${hex("d")}, 16) AS "row_hash"`,
-    `  FROM (SELECT DISTINCT s."key", s."data" FROM ${stage} AS s) AS d`,
+    `  SELECT s."key", s."data", STRTOL(${hex("s")}, 16) AS "row_hash"`,
+    `  FROM ${stage} AS s`,
     ") AS n",
     `WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE t."row_hash" = n."row_hash" AND t."key" = n."key" AND t."data" = n."data")`,
     `  AND NOT EXISTS (SELECT 1 FROM ${ledger} AS l WHERE l."input_fingerprint" = '${FP}' AND l."status" = 'loaded')`,
@@ -102,17 +116,36 @@ describe("insertNewRowsSql", () => {
     assert.equal(insertNewRowsSql("redshift", tables, "run-1", FP), redshiftSql.join("\n"));
   });
 
-  it("has the same shape in Postgres's dialect, with its clock, the new rows in row_hash order for the index", () => {
-    const postgres = redshiftSql.map((line) => line.replace("GETDATE()", "now()").replace(`STRTOL(${hex("d")}, 16)`, `CAST(CAST('x' || ${hex("d")} AS BIT(60)) AS BIGINT)`));
-    postgres.splice(5, 0, `  ORDER BY "row_hash"`);
+  it("has the same shape in Postgres's dialect, with its clock, and the new rows in row_hash order only when asked (to probe the index)", () => {
+    const postgres = redshiftSql.map((line) => line.replace("GETDATE()", "now()").replace(`STRTOL(${hex("s")}, 16)`, `CAST(CAST('x' || ${hex("s")} AS BIT(60)) AS BIGINT)`));
     assert.equal(insertNewRowsSql("postgres", tables, "run-1", FP), postgres.join("\n"));
+    postgres.splice(5, 0, `  ORDER BY "row_hash"`);
+    assert.equal(insertNewRowsSql("postgres", tables, "run-1", FP, md5RowHash, "probe-index"), postgres.join("\n"));
+  });
+
+  it("into an empty target, keeps only the ledger guard: nothing to match", () => {
+    const sql = insertNewRowsSql("postgres", tables, "run-1", FP, md5RowHash, "target-empty").split("\n");
+    assert.deepEqual(sql.slice(-2), [") AS n", `WHERE NOT EXISTS (SELECT 1 FROM ${ledger} AS l WHERE l."input_fingerprint" = '${FP}' AND l."status" = 'loaded')`]);
+    assert.ok(!sql.some((line) => line.includes(`FROM ${target} AS t`)));
+  });
+
+  it("into an empty target, inserts every staged row, unless the ledger holds a load of this input", async () => {
+    await inRolledBackTransaction(db, async (tx) => {
+      await insertRows(tx, stage, [["a", "1"], ["b", "2"]]);
+      assert.equal((await tx.query(insertNewRowsSql("postgres", tables, "run-1", FP, md5RowHash, "target-empty"))).affectedRows, 2);
+      const { rows } = await tx.query<{ key: string; row_hash: string }>(`SELECT key, row_hash::text FROM ${target} ORDER BY key`);
+      assert.deepEqual(rows, [{ key: "a", row_hash: md5RowHashOf("a", "1") }, { key: "b", row_hash: md5RowHashOf("b", "2") }]);
+      await tx.exec(`DELETE FROM ${target}`);
+      await insertRows(tx, ledger, [ledgerRow("run-0", FP)]);
+      assert.equal((await tx.query(insertNewRowsSql("postgres", tables, "run-1", FP, md5RowHash, "target-empty"))).affectedRows, 0);
+    });
   });
 
   it("on Postgres, after its settings, probes the row_hash index in hash order rather than sorting or hashing the target", async () => {
     await inRolledBackTransaction(db, async (tx) => {
       await tx.exec(rowHashIndexDdl(tables.target));
-      for (const sql of postgresNewRowsSettingsSql(true)) await tx.exec(sql);
-      const plan = (await tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${insertNewRowsSql("postgres", tables, "run-1", FP)}`)).rows.map((r) => r["QUERY PLAN"]).join("\n");
+      for (const sql of postgresNewRowsSettingsSql("probe-index")) await tx.exec(sql);
+      const plan = (await tx.query<{ "QUERY PLAN": string }>(`EXPLAIN ${insertNewRowsSql("postgres", tables, "run-1", FP, md5RowHash, "probe-index")}`)).rows.map((r) => r["QUERY PLAN"]).join("\n");
       assert.match(plan, /Nested Loop Anti Join/);
       assert.match(plan, /Index Scan using cti_records_row_hash on cti_records t/);
       assert.match(plan, /Sort Key: .*"left"\(md5\(/);
@@ -121,14 +154,14 @@ describe("insertNewRowsSql", () => {
   });
 
   it("hashes with the expression it is given", () => {
-    assert.match(insertNewRowsSql("redshift", tables, "run-1", FP, (a) => `H(${a})`), /SELECT d\."key", d\."data", H\(d\) AS "row_hash"/);
+    assert.match(insertNewRowsSql("redshift", tables, "run-1", FP, (a) => `H(${a})`), /SELECT s\."key", s\."data", H\(s\) AS "row_hash"/);
   });
 
-  it("inserts only the staged rows the target lacks, each once, stamped with the run id", async () => {
+  it("inserts only the staged rows the target lacks (the stage is the run's distinct clean rows), stamped with the run id", async () => {
     await inRolledBackTransaction(db, async (tx) => {
       const old = new Date("2025-01-01T00:00:00Z");
       await insertRows(tx, target, [["a", "1", "run-0", old, md5RowHashOf("a", "1")], ["b", "2", "run-0", old, md5RowHashOf("b", "2")]]);
-      await insertRows(tx, stage, [["a", "1"], ["b", "other"], ["c", "3"], ["c", "3"]]);
+      await insertRows(tx, stage, [["a", "1"], ["b", "other"], ["c", "3"]]);
       const result = await tx.query(insertNewRowsSql("postgres", tables, "run-1", FP));
       assert.equal(result.affectedRows, 2);
       const { rows } = await tx.query<{ key: string; data: string; run_id: string; row_hash: string }>(`SELECT key, data, run_id, row_hash::text FROM ${target} ORDER BY key, data`);
