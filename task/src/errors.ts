@@ -24,6 +24,8 @@ export type EtlErrorCode =
   | "LOAD_FAILED"
   /** The run's data is far from its history and CTI_ANOMALY_ACTION=fail: nothing was loaded. */
   | "ANOMALOUS_DATA"
+  /** `cti-etl sql`: the warehouse refused the statement (its message and SQLSTATE). */
+  | "QUERY_FAILED"
   /** The embedded warehouse folder stayed locked by another command past the wait (load/warehouse-lock.ts). */
   | "WAREHOUSE_LOCKED"
   /** Another run took the run lease over (this run stalled past its expiry). */
@@ -59,7 +61,8 @@ export class EtlError extends Error {
 
 /**
  * Exit codes, documented in the README: 0 success; 2 bad usage or bad input that stops the
- * run, or an embedded warehouse another command holds past the wait; 1 any other failure.
+ * run, a statement the warehouse refused (`cti-etl sql`), or an embedded warehouse another
+ * command holds past the wait; 1 any other failure.
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -74,6 +77,7 @@ const badInputCodes: ReadonlySet<EtlErrorCode> = new Set<EtlErrorCode>([
   "RECORD_TOO_LONG",
   "OUTPUT_REJECTED",
   "ANOMALOUS_DATA",
+  "QUERY_FAILED",
   "WAREHOUSE_LOCKED",
 ]);
 

@@ -17,6 +17,7 @@ import { parseSettings, type Settings } from "./config/settings.ts";
 import { sizeRun } from "./config/sizing.ts";
 import { selectWarehouse, type WarehouseChoice } from "./config/warehouse-selection.ts";
 import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
+import { queryFailedError } from "./load/query-failure.ts";
 import type { InputSource } from "./source/input-source.ts";
 import { localInput } from "./source/local-input.ts";
 import { leaseKey } from "./lease/lease-key.ts";
@@ -191,7 +192,9 @@ async function withWarehouse<T>(
 
 async function sql(command: SqlCommand, settings: Settings): Promise<void> {
   await withWarehouse(settings, command, { warehouse: command.warehouse }, async (warehouse) => {
-    const result = await warehouse.query(command.statement);
+    const result = await warehouse.query(command.statement).catch((error: unknown) => {
+      throw queryFailedError(error);
+    });
     const asJson = () => result.rows.map((r) => JSON.stringify(Object.fromEntries(result.columns.map((c, i) => [c, r[i]]))) + "\n").join("");
     process.stdout.write(command.json ? asJson() : formatRows(result));
   });

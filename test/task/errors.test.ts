@@ -3,7 +3,7 @@ import { EtlError, exitCodeFor, formatError } from "../../task/src/errors.ts";
 
 describe("exit codes and error lines", () => {
   it("maps bad usage and bad input to 2, everything else to 1", () => {
-    for (const code of ["USAGE", "INPUT_NOT_FOUND", "INPUT_UNREADABLE", "BAD_HEADER", "INPUT_CHANGED", "OUTPUT_REJECTED", "ANOMALOUS_DATA", "WAREHOUSE_LOCKED"] as const) {
+    for (const code of ["USAGE", "INPUT_NOT_FOUND", "INPUT_UNREADABLE", "BAD_HEADER", "INPUT_CHANGED", "OUTPUT_REJECTED", "ANOMALOUS_DATA", "QUERY_FAILED", "WAREHOUSE_LOCKED"] as const) {
       assert.equal(exitCodeFor(new EtlError(code, "x")), 2, code);
     }
     for (const code of ["INVARIANT_BROKEN", "LOAD_FAILED", "DEADLINE_EXCEEDED", "LEASE_LOST", "INTERNAL"] as const) {

@@ -77,8 +77,14 @@ describe("loading into the embedded warehouse (PGlite) from the command line", f
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /one \| letter\n-+-\+-+\n1\s+\| x\n\(1 row\)/);
     const write = await cli("sql", "DELETE FROM public.cti_records");
-    assert.notEqual(write.code, 0);
-    assert.match(write.stderr, /read-only/);
+    assert.equal(write.code, 2, write.stderr);
+    assert.equal(write.stderr.trim(), "cti-etl: QUERY_FAILED: the warehouse refused the statement: cannot execute DELETE in a read-only transaction (SQLSTATE 25006)");
+  });
+
+  it("names a statement's error and its position, with exit 2 and no stack trace", async () => {
+    const missing = await cli("sql", "SELECT * FROM public.nowhere");
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.equal(missing.stderr.trim(), 'cti-etl: QUERY_FAILED: the warehouse refused the statement: relation "public.nowhere" does not exist (SQLSTATE 42P01, at character 15)');
   });
 });
 
@@ -173,6 +179,12 @@ describe("the task configured only by its environment, as on Fargate: radosgw â†
     }
     assert.deepEqual(await tableRows("public.t_fail").catch(() => []), []);
     assert.equal(await ledgerRows("public.t_fail"), 0);
+  });
+
+  it("cti-etl sql names the statement Redshift refused, with exit 2", async () => {
+    const r = await runCommand(process.execPath, [CLI, "sql", "SELECT * FROM public.nowhere"], { env: taskEnv("unused", "public.t_sql") });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr.trim(), /^cti-etl: QUERY_FAILED: warehouse: Redshift statement 1 of 1 \(query\) ended FAILED: .*relation "public\.nowhere" does not exist/);
   });
 
   it("cancels a statement that hangs past the deadline and fails the run", async () => {

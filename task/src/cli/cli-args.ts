@@ -125,7 +125,8 @@ Commands:
 Exit codes:
   0  success
   2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header),
-     or the embedded warehouse held by another cti-etl past --lock-wait (WAREHOUSE_LOCKED)
+     a statement the warehouse refused (cti-etl sql: QUERY_FAILED), or the embedded
+     warehouse held by another cti-etl past --lock-wait (WAREHOUSE_LOCKED)
   1  any other failure
 
 ${ENVIRONMENT_SECTION}`;
@@ -203,7 +204,8 @@ export const SQL_HELP = `Usage: cti-etl sql [--warehouse <dir|postgres://…>] [
 
 Runs one read-only statement on the warehouse the job loads into (same selection as
 cti-etl run: Redshift when configured, else $CTI_WAREHOUSE, else ${DEFAULT_EMBEDDED_WAREHOUSE}) and
-prints the rows as a table, or as one JSON object per line with --json.
+prints the rows as a table, or as one JSON object per line with --json. A statement the
+warehouse refuses exits 2 (QUERY_FAILED) with its message and SQLSTATE.
 ${LOCK_WAIT_NOTE}`;
 
 export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
