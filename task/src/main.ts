@@ -65,12 +65,12 @@ function runWarehouse(
   onPartBytes?: (n: number) => void,
 ): RunWarehouse {
   return {
-    open: async () => {
+    open: async ({ waitForLock = true } = {}) => {
       const client = s3 ? await s3() : undefined;
       const { createWarehouse } = await import("./load/create-warehouse.ts");
       return createWarehouse(choice.config, {
         ...(client ? { s3: client } : {}),
-        lock,
+        lock: waitForLock ? lock : { ...lock, waitMs: 0 },
         ...(onPartBytes ? { readPart: countReads(partReaderFor(client), onPartBytes) } : {}),
       });
     },

@@ -126,6 +126,11 @@ describe("cti-etl on one embedded warehouse from several processes", function ()
       assert.match(result.stderr, new RegExp(`cti-etl: WAREHOUSE_LOCKED ${warehouse}: the warehouse ${warehouse} is in use: the lock is ${named.source}.*waited 1 s`), name);
       assert.ok(!/INTERNAL/.test(result.stderr), result.stderr);
       assert.ok(Date.now() - started < 20_000);
+      if (name === "run") {
+        // The run tried the lock while it transformed, without waiting; the wait starts after.
+        const transformed = result.stderr.indexOf('"stage":"transform"');
+        assert.ok(transformed >= 0 && transformed < result.stderr.indexOf("waiting up to 1 s"), result.stderr);
+      }
     }
   });
 

@@ -9,6 +9,7 @@
  *
  * The deadline, a lost lease and the task being stopped (SIGTERM) abort what is in flight.
  */
+import { errorCode } from "../errors.ts";
 import { describeHolder } from "../lease/lease-record.ts";
 import type { S3Lease } from "../lease/s3-lease.ts";
 import type { InputSource } from "../source/input-source.ts";
@@ -25,7 +26,11 @@ import type { Warehouse } from "../load/warehouse.ts";
 
 /** The warehouse side of a run. */
 export interface RunWarehouse {
-  open(): Promise<Warehouse>;
+  /**
+   * Opens it. `waitForLock: false`: an embedded warehouse another command holds fails at once
+   * (`WAREHOUSE_LOCKED`) instead of waiting the run's --lock-wait.
+   */
+  open(options?: { waitForLock?: boolean }): Promise<Warehouse>;
   dialect: "redshift" | "postgres";
   table: string;
   /** For people: e.g. `embedded PGlite in .cti-etl/warehouse`. */
@@ -54,6 +59,14 @@ export interface RunOnceDeps {
 
 /** What a run ended with. */
 export type RunResult = { status: "succeeded"; summary: RunSummary | LoadedSummary } | { status: "skipped"; runId: string; reason: string };
+
+/** `work`'s outcome as a value, so a promise awaited later never counts as unhandled. */
+function settled<T>(work: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; value?: undefined; error: unknown }> {
+  return work.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
 
 /** Settles like `work`, or rejects with the signal's reason once it aborts. */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -91,10 +104,11 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
   }
   const stop = stopSignal(deps.deadline?.signal, lease?.lost, deps.terminated);
   // The warehouse opens while the transform runs (an embedded one: its lock taken and its
-  // database started, a second or more that would otherwise follow the transform); awaited,
-  // with any failure, once the transform has published.
-  const opening = deps.warehouse?.open();
-  opening?.catch(() => undefined);
+  // database started, a second or more that would otherwise follow the transform), if its lock
+  // is free: one another command holds is waited for after the transform, for --lock-wait, as
+  // if it had not been tried. Awaited, with any failure, once the transform has published.
+  const early = deps.warehouse ? settled(deps.warehouse.open({ waitForLock: false })) : undefined;
+  let warehouse: Warehouse | undefined;
   let output: RunOutput | undefined;
   try {
     output = await deps.openOutput();
@@ -102,12 +116,16 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     const summary = await observer.stage("transform", () =>
       untilAborted(transformAndPublish({ runId: deps.runId, input: deps.input, output: opened, ...deps.transform }), stop),
     );
-    if (!deps.warehouse || !opening) {
+    if (!deps.warehouse || !early) {
       await observer.finish({ status: "succeeded", ...facts(), counts: summary });
       return { status: "succeeded", summary };
     }
     const target = deps.warehouse;
-    const wh = await opening;
+    const first = await early;
+    if (first.ok) warehouse = first.value;
+    else if (errorCode(first.error) === "WAREHOUSE_LOCKED") warehouse = await target.open();
+    else throw first.error;
+    const wh = warehouse;
     await observer.checkAgainstHistory(summary, (limit) => readRecentRuns(wh, target.dialect, target.table, { limit, onlyLoaded: true }));
     stop?.throwIfAborted();
     const result = await observer.stage("load", () => wh.load({ ...loadRequestFor(summary, opened, target.table), taskArn: deps.taskArn }, stop));
@@ -133,10 +151,9 @@ export async function runOnce(deps: RunOnceDeps): Promise<RunResult> {
     throw error;
   } finally {
     deps.deadline?.cancel();
-    await opening?.then(
-      (warehouse) => warehouse.close().catch((error: unknown) => log.warn("closing the warehouse failed", { error })),
-      () => undefined,
-    );
+    // Opened early by a run that then failed: closed (and its lock released) all the same.
+    const opened = warehouse ?? (await early)?.value;
+    await opened?.close().catch((error: unknown) => log.warn("closing the warehouse failed", { error }));
     if (lease) {
       const released = await lease.release().catch((error: unknown) => ({ released: false as const, reason: String(error) }));
       if (!released.released) log.warn("the run lease was not released", { outcome: released });
