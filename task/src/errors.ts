@@ -12,6 +12,8 @@ export type EtlErrorCode =
   | "INPUT_UNREADABLE"
   /** The header row lacks a required column, or the file has no header at all. */
   | "BAD_HEADER"
+  /** A run's shard plan (plan.jsonl) is malformed, or is not the plan of this run. */
+  | "BAD_PLAN"
   /** The input changed while it was being read. */
   | "INPUT_CHANGED"
   /** A record runs past the record limit (records/record-limit.ts): an unterminated quote, most likely. */
@@ -73,6 +75,7 @@ const badInputCodes: ReadonlySet<EtlErrorCode> = new Set<EtlErrorCode>([
   "INPUT_NOT_FOUND",
   "INPUT_UNREADABLE",
   "BAD_HEADER",
+  "BAD_PLAN",
   "INPUT_CHANGED",
   "RECORD_TOO_LONG",
   "OUTPUT_REJECTED",

@@ -6,7 +6,7 @@
 // First: arktype's keywords stay jitless (records/arktype-startup.ts); the benchmark's runner does the same.
 import "./records/arktype-startup.ts";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { MAIN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
+import { MAIN_HELP, PLAN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type PlanCommand, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
 import { chooseOutputMode } from "./cli/output-mode.ts";
 import { countReads, RunProgressView } from "./cli/progress.ts";
@@ -46,6 +46,8 @@ function adapters(settings: Settings) {
   return {
     input: async (uri: string): Promise<InputSource> =>
       isS3Uri(uri) ? (await import("./source/s3-input.ts")).s3Input(await client(), parseS3Uri(uri)) : localInput(uri),
+    planStore: async (uri: string, runId: string) =>
+      isS3Uri(uri) ? (await import("./plan/s3-plan-store.ts")).s3PlanStore(await client(), parseS3Uri(uri), runId) : (await import("./plan/plan-store.ts")).localPlanStore(uri, runId),
     output: async (uri: string, runId: string): Promise<RunOutput> =>
       isS3Uri(uri) ? (await import("./sinks/s3-run-output.ts")).S3RunOutput.create(await client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
     s3: client,
@@ -206,12 +208,26 @@ async function status(command: StatusCommand, settings: Settings): Promise<void>
   });
 }
 
+async function plan(command: PlanCommand, settings: Settings): Promise<void> {
+  const runId = command.runId ?? newRunId(new Date());
+  const io = adapters(settings);
+  try {
+    const { planRun } = await import("./plan/plan-run.ts");
+    const result = await planRun({ runId, input: () => io.input(command.input), store: await io.planStore(command.output, runId), shardBytes: command.shardBytes });
+    const verb = result.outcome === "planned" ? "planned" : "already planned (reused as it is)";
+    process.stderr.write(`run ${runId} ${verb}: ${result.shards} shard(s) over ${result.objects} object(s), ${result.bytes} bytes: ${result.plan}\n`);
+    process.stdout.write(JSON.stringify(result) + "\n");
+  } finally {
+    io.close();
+  }
+}
+
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const settings = parseSettings(argv, env);
   const command = settings.command;
   switch (command.command) {
     case "help":
-      process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP }[command.topic]);
+      process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP, plan: PLAN_HELP }[command.topic]);
       return EXIT_OK;
     case "version":
       process.stdout.write(VERSION_LINE);
@@ -224,6 +240,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return EXIT_OK;
     case "run":
       await run(command, settings);
+      return EXIT_OK;
+    case "plan":
+      await plan(command, settings);
       return EXIT_OK;
   }
 }

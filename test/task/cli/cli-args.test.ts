@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ENVIRONMENT_SECTION, MAIN_HELP, parseCommand, RUN_DEFAULTS, RUN_HELP } from "../../../task/src/cli/cli-args.ts";
+import { DEFAULT_SHARD_BYTES, ENVIRONMENT_SECTION, MAIN_HELP, parseCommand, RUN_DEFAULTS, RUN_HELP } from "../../../task/src/cli/cli-args.ts";
 import { ENVIRONMENT_HELP, environmentSchema } from "../../../task/src/config/environment.ts";
 import { EtlError } from "../../../task/src/errors.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "../../../task/src/load/warehouse-lock-decision.ts";
@@ -121,6 +121,35 @@ describe("parseCommand", () => {
     assert.deepEqual([waits(["run", "-i", "a", "-o", "b"]), waits(["sql", "SELECT 1"]), waits(["status"])], [7, 7, 7]);
     assert.deepEqual([waits(["run", "-i", "a", "-o", "b", "--lock-wait", "0"]), waits(["sql", "--lock-wait", "2", "SELECT 1"]), waits(["status", "--lock-wait", "3"])], [0, 2, 3]);
     usage(["sql", "--lock-wait", "1.5", "SELECT 1"], /^--lock-wait must be a whole number of seconds from 0 to 86400 \(was "1.5"\)$/);
+  });
+});
+
+describe("parseCommand: plan", () => {
+  it("reads plan with its default shard target, input and output from the environment's values, flags winning", () => {
+    assert.deepEqual(parseCommand(["plan", "-i", "s3://b/in/", "-o", "s3://b/runs/"]), {
+      command: "plan",
+      input: "s3://b/in/",
+      output: "s3://b/runs/",
+      shardBytes: DEFAULT_SHARD_BYTES,
+      runId: undefined,
+    });
+    assert.deepEqual(parseCommand(["plan", "--run-id", "r1", "--shard-bytes", "1048576", "-o", "x"], { CTI_INPUT: "s3://b/in/", CTI_OUTPUT: "s3://b/runs/" }), {
+      command: "plan",
+      input: "s3://b/in/",
+      output: "x",
+      shardBytes: 1048576,
+      runId: "r1",
+    });
+    assert.deepEqual(parseCommand(["plan", "--help"]), { command: "help", topic: "plan" });
+  });
+
+  it("refuses a shard target out of range, a bad run id, and a missing input or output", () => {
+    usage(["plan", "-i", "a", "-o", "b", "--shard-bytes", "1048575"], /--shard-bytes must be a whole number of bytes from 1048576 to 1125899906842624 \(was "1048575"\)/);
+    usage(["plan", "-i", "a", "-o", "b", "--shard-bytes", "2GiB"], /--shard-bytes must be a whole number of bytes/);
+    usage(["plan", "-i", "a", "-o", "b", "--run-id", "no spaces"], /--run-id must match/);
+    usage(["plan", "-o", "b"], /--input \(or CTI_INPUT\) is required; see cti-etl plan --help/);
+    usage(["plan", "-i", "a"], /--output \(or CTI_OUTPUT\) is required; see cti-etl plan --help/);
+    usage(["plan", "-i", "a", "-o", "b", "--workers", "2"], /Unknown option '--workers'.*see cti-etl plan --help/);
   });
 });
 

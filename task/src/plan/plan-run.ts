@@ -1,0 +1,57 @@
+/**
+ * `cti-etl plan`: the run's shard plan, made once. A plan already stored for this run id is
+ * the run's input contract and is reused as it is (a retried or redriven Plan step), whatever
+ * the prefix holds now; otherwise the input is listed, ordered by key, pinned to its ETags, cut
+ * into shards and stored, and a racing attempt's plan wins if it was stored first.
+ */
+import { EtlError } from "../errors.ts";
+import type { InputSource } from "../source/input-source.ts";
+import { parsePlan, planText, type PlanLine } from "./plan-file.ts";
+import type { PlanStore } from "./plan-store.ts";
+import { inKeyOrder, planShards } from "./shard-plan.ts";
+
+export interface PlanRunDeps {
+  runId: string;
+  input: () => Promise<InputSource>;
+  store: PlanStore;
+  shardBytes: number;
+}
+
+export interface PlanRunResult {
+  runId: string;
+  /** `planned` now, or `already-planned` by an earlier attempt (reused as it is). */
+  outcome: "planned" | "already-planned";
+  plan: string;
+  shards: number;
+  objects: number;
+  bytes: number;
+}
+
+export async function planRun(deps: PlanRunDeps): Promise<PlanRunResult> {
+  const { runId, store } = deps;
+  const found = await store.readIfPresent();
+  if (found !== undefined) return result(runId, "already-planned", store.uri, ofRun(parsePlan(found, store.uri), runId, store.uri));
+  const listed = await (await deps.input()).list();
+  const objects = inKeyOrder(listed.map((o) => ({ uri: o.uri, bytes: o.size, ...(o.etag ? { etag: o.etag } : {}) })));
+  const text = planText(runId, planShards(objects, deps.shardBytes));
+  const raced = await store.createOrRead(text);
+  const stored = raced ?? text;
+  return result(runId, raced === undefined ? "planned" : "already-planned", store.uri, ofRun(parsePlan(stored, store.uri), runId, store.uri));
+}
+
+/** The plan's lines, once checked to be this run's. */
+function ofRun(lines: PlanLine[], runId: string, uri: string): PlanLine[] {
+  if (lines[0]!.runId !== runId) throw new EtlError("BAD_PLAN", `the plan stored for run ${runId} is the plan of run ${lines[0]!.runId}`, { file: uri, line: 1, field: "runId" });
+  return lines;
+}
+
+function result(runId: string, outcome: PlanRunResult["outcome"], plan: string, lines: PlanLine[]): PlanRunResult {
+  return {
+    runId,
+    outcome,
+    plan,
+    shards: lines.length,
+    objects: lines.reduce((n, l) => n + l.objects.length, 0),
+    bytes: lines.reduce((n, l) => n + l.bytes, 0),
+  };
+}
