@@ -46,8 +46,9 @@ function adapters(settings: Settings) {
   return {
     input: async (uri: string): Promise<InputSource> =>
       isS3Uri(uri) ? (await import("./source/s3-input.ts")).s3Input(await client(), parseS3Uri(uri)) : localInput(uri),
-    planStore: async (uri: string, runId: string) =>
-      isS3Uri(uri) ? (await import("./plan/s3-plan-store.ts")).s3PlanStore(await client(), parseS3Uri(uri), runId) : (await import("./plan/plan-store.ts")).localPlanStore(uri, runId),
+    /** A small file of a fanned-out run (plan/plan-store.ts) at a URI or path. */
+    storedFile: async (uri: string) =>
+      isS3Uri(uri) ? (await import("./plan/s3-plan-store.ts")).s3File(await client(), parseS3Uri(uri)) : (await import("./plan/plan-store.ts")).localFile(uri),
     output: async (uri: string, runId: string): Promise<RunOutput> =>
       isS3Uri(uri) ? (await import("./sinks/s3-run-output.ts")).S3RunOutput.create(await client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
     s3: client,
@@ -212,8 +213,8 @@ async function plan(command: PlanCommand, settings: Settings): Promise<void> {
   const runId = command.runId ?? newRunId(new Date());
   const io = adapters(settings);
   try {
-    const { planRun } = await import("./plan/plan-run.ts");
-    const result = await planRun({ runId, input: () => io.input(command.input), store: await io.planStore(command.output, runId), shardBytes: command.shardBytes });
+    const { planRun, planUri } = await import("./plan/plan-run.ts");
+    const result = await planRun({ runId, input: () => io.input(command.input), store: await io.storedFile(planUri(command.output, runId)), shardBytes: command.shardBytes });
     const verb = result.outcome === "planned" ? "planned" : "already planned (reused as it is)";
     process.stderr.write(`run ${runId} ${verb}: ${result.shards} shard(s) over ${result.objects} object(s), ${result.bytes} bytes: ${result.plan}\n`);
     process.stdout.write(JSON.stringify(result) + "\n");

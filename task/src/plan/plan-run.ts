@@ -6,7 +6,7 @@
  */
 import { EtlError } from "../errors.ts";
 import type { InputSource } from "../source/input-source.ts";
-import { parsePlan, planText, type PlanLine } from "./plan-file.ts";
+import { PLAN_FILE, parsePlan, planText, type PlanLine } from "./plan-file.ts";
 import type { PlanStore } from "./plan-store.ts";
 import { inKeyOrder, planShards } from "./shard-plan.ts";
 
@@ -25,6 +25,11 @@ export interface PlanRunResult {
   shards: number;
   objects: number;
   bytes: number;
+}
+
+/** Where the plan of run `runId` under `output` (a folder or `s3://…/` prefix) is stored. Pure. */
+export function planUri(output: string, runId: string): string {
+  return `${output.endsWith("/") ? output : `${output}/`}${runId}/${PLAN_FILE}`;
 }
 
 export async function planRun(deps: PlanRunDeps): Promise<PlanRunResult> {

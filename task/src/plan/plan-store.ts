@@ -1,32 +1,35 @@
 /**
- * Where a run's plan is stored, beside the run's other files: `<output>/<runId>/plan.jsonl`.
- * Written once and never replaced (a local file created exclusively, an S3 object put with
- * `If-None-Match: *`); a second write finds the first and reads it back, so a retried Plan step
- * reuses the plan it made rather than listing a prefix that may have changed since.
+ * Small files of a fanned-out run, written once and read back: the plan
+ * (`<output>/<runId>/plan.jsonl`) and what its shards published. Never replaced (a local file
+ * created exclusively, an S3 object put with `If-None-Match: *`); a second write finds the first
+ * and reads it back, so a retried Plan step reuses the plan it made rather than listing a prefix
+ * that may have changed since.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { EtlError } from "../errors.ts";
-import { PLAN_FILE } from "./plan-file.ts";
 
-export interface PlanStore {
-  /** The plan's URI: `s3://…/<runId>/plan.jsonl`, or a `file://` URL. */
+export interface StoredFile {
+  /** Its URI: `s3://…`, or a `file://` URL. */
   readonly uri: string;
-  /** Stores `text` unless a plan is there already: resolves to that plan's text, else undefined. */
+  /** Stores `text` unless the file is there already: resolves to that file's text, else undefined. */
   createOrRead(text: string): Promise<string | undefined>;
-  /** The stored plan's text, or undefined when there is none. */
+  /** The stored text, or undefined when there is none. */
   readIfPresent(): Promise<string | undefined>;
 }
 
-/** A plan under a local output folder: `<root>/<runId>/plan.jsonl`. */
-export function localPlanStore(root: string, runId: string): PlanStore {
-  const path = join(resolve(root), runId, PLAN_FILE);
+/** The plan is one. */
+export type PlanStore = StoredFile;
+
+/** A local file, by path or `file://` URL. */
+export function localFile(pathOrUrl: string): StoredFile {
+  const path = pathOrUrl.startsWith("file:") ? fileURLToPath(pathOrUrl) : pathOrUrl;
   const uri = pathToFileURL(path).href;
   const readIfPresent = () =>
     readFile(path, "utf8").catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new EtlError("INPUT_UNREADABLE", `cannot read the plan: ${(error as Error).message}`, { file: uri }, { cause: error });
+      throw new EtlError("INPUT_UNREADABLE", `cannot read: ${(error as Error).message}`, { file: uri }, { cause: error });
     });
   return {
     uri,
@@ -38,7 +41,7 @@ export function localPlanStore(root: string, runId: string): PlanStore {
         return undefined;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "EEXIST") return readIfPresent();
-        throw new EtlError("OUTPUT_REJECTED", `cannot write the plan: ${(error as Error).message}`, { file: uri }, { cause: error });
+        throw new EtlError("OUTPUT_REJECTED", `cannot write: ${(error as Error).message}`, { file: uri }, { cause: error });
       }
     },
   };
