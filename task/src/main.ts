@@ -6,7 +6,8 @@
 // First: arktype's keywords stay jitless (records/arktype-startup.ts); the benchmark's runner does the same.
 import "./records/arktype-startup.ts";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { MAIN_HELP, PLAN_HELP, RUN_HELP, SQL_HELP, STATUS_HELP, type PlanCommand, type RunCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
+import { fileURLToPath } from "node:url";
+import { MAIN_HELP, PLAN_HELP, RUN_HELP, SHARD_HELP, SQL_HELP, STATUS_HELP, type PlanCommand, type RunCommand, type ShardCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
 import { chooseOutputMode } from "./cli/output-mode.ts";
 import { countReads, RunProgressView } from "./cli/progress.ts";
@@ -29,6 +30,7 @@ import { startDeadline } from "./run/deadline.ts";
 import { onTermination } from "./run/termination.ts";
 import { newRunId } from "./run/run-id.ts";
 import { runOnce, type RunWarehouse } from "./run/run-once.ts";
+import { transformAndPublish } from "./run/transform-and-publish.ts";
 import { s3ClientConfig } from "./s3/s3-client-config.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 import { partReaderFor } from "./load/part-reader.ts";
@@ -223,12 +225,54 @@ async function plan(command: PlanCommand, settings: Settings): Promise<void> {
   }
 }
 
+async function shard(command: ShardCommand, settings: Settings): Promise<void> {
+  const io = adapters(settings);
+  try {
+    const { shardRun, runIdOfPlan } = await import("./plan/shard-run.ts");
+    const { plannedInput } = await import("./plan/planned-input.ts");
+    const { startRunObserver } = await import("./observability/run-observer.ts");
+    const observer = await startRunObserver(settings.observability, runIdOfPlan(command.plan), { stderr: process.stderr });
+    const sizing = sizeRun(command, observer.taskMetadata ?? {}, await readHostResources());
+    observer.reportSizing(sizing);
+    const result = await shardRun({
+      planUri: command.plan,
+      index: command.index,
+      file: (uri) => io.storedFile(uri),
+      input: (line) => plannedInput(line.objects, io.s3),
+      openOutput: (root, id) => io.output(root.startsWith("file:") ? fileURLToPath(root) : root, id),
+      transform: (runId, input, output) =>
+        observer.stage("transform", () =>
+          transformAndPublish({
+            runId,
+            input,
+            output,
+            maxFieldBytes: command.maxFieldBytes,
+            partBytes: command.partBytes,
+            compression: command.compression,
+            gzipLevel: command.gzipLevel,
+            workers: sizing.workers,
+            memoryBudgetBytes: sizing.memoryBudgetBytes,
+            sliceCount: command.sliceCount,
+          }),
+        ),
+    });
+    const { summary } = result;
+    observer.logger.info(
+      result.outcome === "published" ? `shard ${result.shard} of ${result.of} published` : `shard ${result.shard} of ${result.of} was already published; not run again`,
+      { shard: result.shard, outcome: result.outcome, rowsRead: summary.rowsRead, clean: summary.clean, duplicates: summary.duplicates, rejected: summary.rejected, output: summary.output },
+    );
+    if (command.json || process.stdout.isTTY !== true) process.stdout.write(JSON.stringify(result) + "\n");
+  } finally {
+    io.close();
+  }
+}
+
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const settings = parseSettings(argv, env);
   const command = settings.command;
   switch (command.command) {
     case "help":
-      process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP, plan: PLAN_HELP }[command.topic]);
+      process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP, plan: PLAN_HELP, shard: SHARD_HELP }[command.topic]);
       return EXIT_OK;
     case "version":
       process.stdout.write(VERSION_LINE);
@@ -244,6 +288,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return EXIT_OK;
     case "plan":
       await plan(command, settings);
+      return EXIT_OK;
+    case "shard":
+      await shard(command, settings);
       return EXIT_OK;
   }
 }

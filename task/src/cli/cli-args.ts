@@ -92,12 +92,23 @@ export interface PlanCommand {
  */
 export const DEFAULT_SHARD_BYTES = 2 * 2 ** 30;
 
+/** `cti-etl shard`: one shard of a planned run (plan/shard-run.ts). */
+export interface ShardCommand extends TransformSettings {
+  command: "shard";
+  /** The run's plan.jsonl (s3://, file:// or a path). */
+  plan: string;
+  index: number;
+  /** The JSON result on stdout even on a terminal (off a terminal it is always there). */
+  json: boolean;
+}
+
 export type Command =
   | RunCommand
   | SqlCommand
   | StatusCommand
   | PlanCommand
-  | { command: "help"; topic: "main" | "run" | "sql" | "status" | "plan" }
+  | ShardCommand
+  | { command: "help"; topic: "main" | "run" | "sql" | "status" | "plan" | "shard" }
   | { command: "version" };
 
 const SECTIONS: readonly [EnvironmentHelp["section"], string][] = [
@@ -147,6 +158,7 @@ Commands:
   status     The last runs from the run ledger: their trend (sparklines of rows read and of the
              rejected ratio), then when, input, counts, loaded, duration, outcome.
   plan       Cut an input prefix into shards for a fanned-out run (see cti-etl plan --help).
+  shard      Transform one shard of a planned run (see cti-etl shard --help).
 
 Exit codes:
   0  success
@@ -251,6 +263,22 @@ Options:
   -h, --help                   Show this help
 `;
 
+export const SHARD_HELP = `Usage: cti-etl shard --plan <uri> --index K [transform options]
+
+Transforms shard K of a planned run (cti-etl plan): exactly the objects its plan line names, S3
+objects read pinned to their planned ETags, into <run>/shards/<K, 5 digits>/ beside the plan,
+then publishes its summary there, once. A shard already published is checked against the plan
+and not run again (exit 0); an attempt that loses a race to publish discards its output and
+reports the winner's. Prints the outcome and the shard's summary as one JSON line on stdout.
+
+Options:
+      --plan <uri>             The run's plan.jsonl (s3://…, file://… or a path)
+      --index <K>              The shard, 0 to the plan's shard count - 1
+      --max-field-bytes, --part-size, --compression, --gzip-level, --workers,
+      --memory-budget, --slices   As for cti-etl run (and the same variables)
+  -h, --help                   Show this help
+`;
+
 export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
 
 Prints the last N runs (default 10) recorded in the run ledger of the warehouse the job
@@ -281,6 +309,7 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
   if (first === "sql") return parseSql(rest, env);
   if (first === "status") return parseStatus(rest, env);
   if (first === "plan") return parsePlanCommand(rest, env);
+  if (first === "shard") return parseShardCommand(rest, env, zlib);
   if (first !== "run") throw new EtlError("USAGE", `unknown command ${JSON.stringify(first)}; see cti-etl --help`);
   let values;
   try {
@@ -292,19 +321,13 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
       options: {
         input: { type: "string", short: "i" },
         output: { type: "string", short: "o" },
-        "max-field-bytes": { type: "string" },
-        "part-size": { type: "string" },
-        compression: { type: "string" },
-        "gzip-level": { type: "string" },
+        ...TRANSFORM_OPTIONS,
         "run-id": { type: "string" },
         progress: { type: "boolean" },
         "log-format": { type: "string" },
         json: { type: "boolean" },
         warehouse: { type: "string" },
         table: { type: "string" },
-        workers: { type: "string" },
-        "memory-budget": { type: "string" },
-        slices: { type: "string" },
         "lock-wait": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -322,20 +345,63 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
     command: "run",
     input,
     output,
-    maxFieldBytes: flag("max-field-bytes", settingValue.maxFieldBytes, values["max-field-bytes"], env.CTI_MAX_FIELD_BYTES ?? RUN_DEFAULTS.maxFieldBytes),
-    partBytes: flag("part-size", settingValue.partMiB, values["part-size"], RUN_DEFAULTS.partMiB) * 1024 * 1024,
-    compression: chooseCompression(flag("compression", settingValue.compression, values.compression, env.CTI_COMPRESSION), zlib),
-    gzipLevel: flag("gzip-level", settingValue.gzipLevel, values["gzip-level"], RUN_DEFAULTS.gzipLevel),
+    ...transformSettings(values, env, zlib),
     runId,
     progress: values.progress,
     logFormat: flag("log-format", settingValue.logFormat, values["log-format"], undefined),
     json: values.json ?? false,
     warehouse: values.warehouse,
     table: values.table,
+    lockWaitSeconds: lockWait(values["lock-wait"], env),
+  };
+}
+
+/** The transform's options, the same for `run` and `shard`. */
+const TRANSFORM_OPTIONS = {
+  "max-field-bytes": { type: "string" },
+  "part-size": { type: "string" },
+  compression: { type: "string" },
+  "gzip-level": { type: "string" },
+  workers: { type: "string" },
+  "memory-budget": { type: "string" },
+  slices: { type: "string" },
+} as const;
+
+/** What the transform is told: by its flags, else the environment's values, else the defaults. */
+export type TransformSettings = Pick<RunCommand, "maxFieldBytes" | "partBytes" | "compression" | "gzipLevel" | "workers" | "memoryBudgetBytes" | "sliceCount">;
+
+function transformSettings(values: { [K in keyof typeof TRANSFORM_OPTIONS]?: string | undefined }, env: ParsedEnvironment, zlib: ZlibCapabilities): TransformSettings {
+  return {
+    maxFieldBytes: flag("max-field-bytes", settingValue.maxFieldBytes, values["max-field-bytes"], env.CTI_MAX_FIELD_BYTES ?? RUN_DEFAULTS.maxFieldBytes),
+    partBytes: flag("part-size", settingValue.partMiB, values["part-size"], RUN_DEFAULTS.partMiB) * 1024 * 1024,
+    compression: chooseCompression(flag("compression", settingValue.compression, values.compression, env.CTI_COMPRESSION), zlib),
+    gzipLevel: flag("gzip-level", settingValue.gzipLevel, values["gzip-level"], RUN_DEFAULTS.gzipLevel),
     workers: flag("workers", settingValue.workers, values.workers, env.CTI_WORKERS),
     memoryBudgetBytes: mebibytes(flag("memory-budget", settingValue.memoryBudgetMiB, values["memory-budget"], env.CTI_MEMORY_BUDGET_MIB)),
     sliceCount: flag("slices", settingValue.slices, values.slices, env.CTI_SLICES ?? 1),
-    lockWaitSeconds: lockWait(values["lock-wait"], env),
+  };
+}
+
+function parseShardCommand(args: readonly string[], env: ParsedEnvironment, zlib: ZlibCapabilities): Command {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      options: { plan: { type: "string" }, index: { type: "string" }, json: { type: "boolean" }, ...TRANSFORM_OPTIONS, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (error) {
+    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl shard --help`);
+  }
+  if (values.help) return { command: "help", topic: "shard" };
+  if (!values.plan) throw new EtlError("USAGE", "--plan is required; see cti-etl shard --help");
+  if (values.index === undefined) throw new EtlError("USAGE", "--index is required; see cti-etl shard --help");
+  return {
+    command: "shard",
+    plan: values.plan,
+    index: parseFlagValue("--index", settingValue.shardIndex, values.index),
+    json: values.json ?? false,
+    ...transformSettings(values, env, zlib),
   };
 }
 

@@ -59,6 +59,8 @@ export const settingValue = {
   leaseTtlSeconds: integerText(5, 86_400, "a whole number of seconds"),
   /** How long a command waits for another's lock on the embedded warehouse; 0 tries once. */
   lockWaitSeconds: integerText(0, 86_400, "a whole number of seconds"),
+  /** `cti-etl shard`: the shard's position in the plan. */
+  shardIndex: integerText(0, 99_999, "a whole number"),
   /** `cti-etl plan`: the byte target of a shard (1 MiB to 1 PiB). */
   shardBytes: integerText(2 ** 20, 2 ** 50, "a whole number of bytes"),
 } as const;

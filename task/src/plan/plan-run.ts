@@ -4,11 +4,16 @@
  * the prefix holds now; otherwise the input is listed, ordered by key, pinned to its ETags, cut
  * into shards and stored, and a racing attempt's plan wins if it was stored first.
  */
+import { resolve } from "node:path";
 import { EtlError } from "../errors.ts";
+import { isS3Uri } from "../s3/s3-uri.ts";
 import type { InputSource } from "../source/input-source.ts";
 import { PLAN_FILE, parsePlan, planText, type PlanLine } from "./plan-file.ts";
 import type { PlanStore } from "./plan-store.ts";
 import { inKeyOrder, planShards } from "./shard-plan.ts";
+
+/** The most shards a plan may have: shard folders are numbered with 5 digits (plan/shard-check.ts). */
+export const MAX_SHARDS = 100_000;
 
 export interface PlanRunDeps {
   runId: string;
@@ -37,8 +42,11 @@ export async function planRun(deps: PlanRunDeps): Promise<PlanRunResult> {
   const found = await store.readIfPresent();
   if (found !== undefined) return result(runId, "already-planned", store.uri, ofRun(parsePlan(found, store.uri), runId, store.uri));
   const listed = await (await deps.input()).list();
-  const objects = inKeyOrder(listed.map((o) => ({ uri: o.uri, bytes: o.size, ...(o.etag ? { etag: o.etag } : {}) })));
-  const text = planText(runId, planShards(objects, deps.shardBytes));
+  // A local file by its absolute path: a shard may run from another folder.
+  const objects = inKeyOrder(listed.map((o) => ({ uri: isS3Uri(o.uri) ? o.uri : resolve(o.uri), bytes: o.size, ...(o.etag ? { etag: o.etag } : {}) })));
+  const shards = planShards(objects, deps.shardBytes);
+  if (shards.length > MAX_SHARDS) throw new EtlError("USAGE", `${shards.length} shards of about ${deps.shardBytes} bytes: at most ${MAX_SHARDS}; raise --shard-bytes`);
+  const text = planText(runId, shards);
   const raced = await store.createOrRead(text);
   const stored = raced ?? text;
   return result(runId, raced === undefined ? "planned" : "already-planned", store.uri, ofRun(parsePlan(stored, store.uri), runId, store.uri));

@@ -31,7 +31,8 @@ export function localInput(path: string): InputSource {
   };
 }
 
-function fileObject(path: string, size: number): InputObject {
+/** The file at `path`, of `size` bytes as listed (or as a run's plan recorded it). */
+export function fileObject(path: string, size: number): InputObject {
   return {
     uri: path,
     size,
@@ -45,7 +46,7 @@ function fileObject(path: string, size: number): InputObject {
   };
 }
 
-function fileError(error: NodeJS.ErrnoException, path: string): EtlError {
+export function fileError(error: NodeJS.ErrnoException, path: string): EtlError {
   if (error.code === "ENOENT") return new EtlError("INPUT_NOT_FOUND", "no such file or folder", { file: path }, { cause: error });
   if (error.code === "EACCES" || error.code === "EPERM") {
     return new EtlError("INPUT_UNREADABLE", "permission denied", { file: path }, { cause: error });

@@ -51,15 +51,23 @@ async function listObjects(client: S3Client, location: S3Location): Promise<_Obj
 }
 
 function s3Object(client: S3Client, bucket: string, listed: _Object): InputObject {
-  const uri = `s3://${bucket}/${listed.Key}`;
-  const etag = listed.ETag ?? "";
+  return s3PinnedObject(client, { bucket, key: listed.Key! }, listed.ETag ?? "", listed.Size ?? 0);
+}
+
+/**
+ * The object at `location`, read pinned to `etag` (as listed, or as a run's plan recorded it):
+ * a replaced object fails the read with INPUT_CHANGED rather than being read as a mix.
+ */
+export function s3PinnedObject(client: S3Client, location: S3Location, etag: string, size: number): InputObject {
+  const uri = formatS3Uri(location);
+  const { bucket, key } = location;
   return {
     uri,
-    size: listed.Size ?? 0,
+    size,
     etag,
     async *open() {
       try {
-        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: listed.Key, ...(etag ? { IfMatch: etag } : {}) }));
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }));
         if (etag && response.ETag && response.ETag !== etag) {
           throw new EtlError("INPUT_CHANGED", `the object changed since it was listed (ETag ${etag} → ${response.ETag}); rerun to read the new version`, { file: uri });
         }
