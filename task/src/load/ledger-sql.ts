@@ -65,6 +65,16 @@ export interface LedgerEntry {
   cleanRows: number;
   /** ISO start of the run. */
   startedAt: string;
+  /**
+   * The staged rows may repeat (the shards of a fanned-out run): the row's `clean` is then the
+   * stage's distinct rows, and its `duplicates` add the repeats (counted in SQL, from the stage).
+   */
+  rowsMayRepeat?: boolean;
+}
+
+/** One row, `n`: the stage's distinct rows (by `key` and `data`). Both dialects. */
+export function distinctStagedRowsSql(tables: WarehouseTables): string {
+  return `SELECT COUNT(*) AS n FROM (SELECT DISTINCT s.${q("key")}, s.${q("data")} FROM ${sqlTableName(tables.stage)} AS s) AS d`;
 }
 
 /**
@@ -77,27 +87,31 @@ export type LoadedRows = number | "count-target-rows";
 /**
  * Inserts the ledger row, status `loaded`, `already_present` = clean rows − loaded, under the
  * same guard as the insert of new rows, so it affects 0 rows exactly when a racing load of
- * the same input committed first.
+ * the same input committed first. With `entry.rowsMayRepeat`, `clean` is the stage's distinct
+ * rows and `duplicates` adds the rows repeated across shards, as one task would have counted.
  */
 export function ledgerInsertSql(dialect: SqlDialect, tables: WarehouseTables, entry: LedgerEntry, loaded: LoadedRows): string {
   const lit = (value: string) => quoteLiteral(dialect, value);
   const c = entry.counts;
   const loadedSql = loaded === "count-target-rows" ? "c.n" : sqlInteger(loaded);
-  const from =
-    loaded === "count-target-rows"
-      ? `\nFROM (SELECT COUNT(*) AS n FROM ${sqlTableName(tables.target)} WHERE ${q("run_id")} = ${lit(entry.runId)}) AS c`
-      : "";
+  const sources = [
+    ...(loaded === "count-target-rows" ? [`(SELECT COUNT(*) AS n FROM ${sqlTableName(tables.target)} WHERE ${q("run_id")} = ${lit(entry.runId)}) AS c`] : []),
+    ...(entry.rowsMayRepeat ? [`(${distinctStagedRowsSql(tables)}) AS u`] : []),
+  ];
+  const from = sources.length > 0 ? `\nFROM ${sources.join(", ")}` : "";
+  const cleanSql = entry.rowsMayRepeat ? "u.n" : sqlInteger(c.clean);
+  const duplicatesSql = entry.rowsMayRepeat ? `${sqlInteger(c.duplicates)} + (${sqlInteger(entry.cleanRows)} - u.n)` : sqlInteger(c.duplicates);
   const columns = ["run_id", "input_fingerprint", "inputs", "rows_read", "clean", "duplicates", "rejected", "loaded", "already_present", "status", "started_at", "finished_at", "task_arn"];
   const values = [
     lit(entry.runId),
     lit(entry.fingerprint),
     lit(entry.inputsText),
     sqlInteger(c.rowsRead),
-    sqlInteger(c.clean),
-    sqlInteger(c.duplicates),
+    cleanSql,
+    duplicatesSql,
     sqlInteger(c.rejected),
     loadedSql,
-    `${sqlInteger(entry.cleanRows)} - ${loadedSql}`,
+    `${entry.rowsMayRepeat ? "u.n" : sqlInteger(entry.cleanRows)} - ${loadedSql}`,
     lit(LEDGER_STATUS_LOADED),
     timestampSql(dialect, entry.startedAt),
     nowSql(dialect),

@@ -29,6 +29,8 @@ export interface LoadPlan {
   rowHash: RowHashSql;
   /** The parts' codec, from their names (sinks/codec.ts): how COPY and the embedded load read them. */
   compression: Compression;
+  /** The staged rows may repeat (see `LoadRequest.rowsMayRepeat`). */
+  rowsMayRepeat: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect, rowHash: Row
     cleanRows,
     rowHash,
     compression: compressionOfParts(request.parts.map((p) => p.url)),
+    rowsMayRepeat: request.rowsMayRepeat === true,
     ledger: {
       runId: request.runId,
       taskArn: request.taskArn ?? "local",
@@ -63,6 +66,7 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect, rowHash: Row
       counts: request.counts,
       cleanRows,
       startedAt: request.startedAt,
+      rowsMayRepeat: request.rowsMayRepeat === true,
     },
   };
 }

@@ -33,9 +33,10 @@ export function stageRowCheckSql(dialect: SqlDialect, tables: WarehouseTables, e
  * nothing. An INSERT … WHERE NOT EXISTS rather than MERGE: Redshift's MERGE needs a WHEN
  * MATCHED action, and there is nothing to update.
  *
- * No DISTINCT: the stage holds exactly the run's clean rows (checked by
- * {@link stageRowCheckSql}), which the job has already made distinct (dedup/, first occurrence
- * wins); grouping a million staged rows again cost about a second in PGlite.
+ * `distinct` only for a stage whose rows may repeat (the shards of a fanned-out run, each
+ * deduplicated on its own): one transform's stage holds exactly the run's clean rows (checked by
+ * {@link stageRowCheckSql}), already distinct (dedup/, first occurrence wins), and grouping a
+ * million staged rows again cost about a second in PGlite.
  *
  * The anti-join matches on `row_hash` first, a fixed-width column the Postgres target indexes
  * and the Redshift target is distributed by (collocated), rather than comparing two long texts
@@ -58,6 +59,7 @@ export function insertNewRowsSql(
   fingerprint: string,
   rowHash: RowHashSql = md5RowHash,
   match: NewRowsMatch = "anti-join",
+  distinct = false,
 ): string {
   const target = sqlTableName(tables.target);
   const hash = q(ROW_HASH_COLUMN);
@@ -66,7 +68,9 @@ export function insertNewRowsSql(
     `SELECT n.${q("key")}, n.${q("data")}, n.${hash}, ${quoteLiteral(dialect, runId)}, ${nowSql(dialect)}`,
     `FROM (`,
     `  SELECT s.${q("key")}, s.${q("data")}, ${rowHash("s", dialect)} AS ${hash}`,
-    `  FROM ${sqlTableName(tables.stage)} AS s`,
+    distinct
+      ? `  FROM (SELECT DISTINCT u.${q("key")}, u.${q("data")} FROM ${sqlTableName(tables.stage)} AS u) AS s`
+      : `  FROM ${sqlTableName(tables.stage)} AS s`,
     ...(match === "probe-index" ? [`  ORDER BY ${hash}`] : []),
     `) AS n`,
     ...(match === "target-empty"

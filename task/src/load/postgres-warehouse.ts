@@ -4,7 +4,7 @@
  * itself through a {@link PartReader}.
  */
 import { EtlError } from "../errors.ts";
-import { ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
+import { distinctStagedRowsSql, ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
 import { buildIndexAfterInsert, insertNewRowsSql, newRowsMatch, postgresNewRowsSettingsSql, targetStateSql } from "./new-rows-sql.ts";
 import { analyzeStageSql } from "./postgres-stage-sql.ts";
@@ -52,11 +52,13 @@ export class PostgresWarehouse implements Warehouse {
       const [targetEmpty, targetBytes, stageBytes] = (await tx.query(targetStateSql(plan.tables))).rows[0]!;
       const match = newRowsMatch({ targetEmpty: targetEmpty === true, targetBytes: Number(targetBytes), stageBytes: Number(stageBytes) }, !indexLater);
       for (const sql of postgresNewRowsSettingsSql(match)) await tx.query(sql);
-      const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash, match))).rowCount;
+      // Rows repeated across shards count once: what "already present" is measured against.
+      const distinctRows = plan.rowsMayRepeat ? Number((await tx.query(distinctStagedRowsSql(plan.tables))).rows[0]![0]) : plan.cleanRows;
+      const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash, match, plan.rowsMayRepeat))).rowCount;
       if (indexLater) await tx.query(rowHashIndexDdl(plan.tables.target));
       const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded))).rowCount;
       if (recorded !== 1) throw new EtlError("INTERNAL", `the ledger row of run ${request.runId} was not written (${recorded} rows); rolled back`);
-      return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: plan.cleanRows - loaded };
+      return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: distinctRows - loaded };
     });
   }
 

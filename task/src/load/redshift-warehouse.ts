@@ -59,7 +59,10 @@ export class RedshiftWarehouse implements Warehouse {
     const loaded = resultRowsAt(done, stepIndex(loadBatch, "insert-new-rows"));
     const ledgerRows = resultRowsAt(done, stepIndex(loadBatch, "insert-ledger-row"));
     if (ledgerRows === 0) return this.lostRace(plan, request, budget);
-    return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: plan.cleanRows - loaded };
+    const distinctRows = plan.rowsMayRepeat
+      ? Number((await this.statements.rows(subStatementId(done, stepIndex(loadBatch, "count-distinct-staged")))).rows[0]![0])
+      : plan.cleanRows;
+    return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: distinctRows - loaded };
   }
 
   async query(sql: string): Promise<QueryResult> {

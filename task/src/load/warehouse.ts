@@ -45,6 +45,13 @@ export interface LoadRequest {
   manifestUrl: string;
   /** The clean parts, in order, at their final URLs (same as manifest entries). */
   parts: LoadPart[];
+  /**
+   * The parts may hold a row more than once: the shards of a fanned-out run, each deduplicated on
+   * its own (plan/). The load then inserts each distinct row once, and the ledger counts rows as
+   * one task would have: `clean` the distinct rows, `duplicates` the shards' plus the repeats
+   * across shards. Default false: one transform's parts, distinct by construction.
+   */
+  rowsMayRepeat?: boolean;
 }
 
 export interface LoadResult {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { ledgerInsertSql, lockLedgerSql, priorLoadsSql, type LedgerEntry } from "../../../task/src/load/ledger-sql.ts";
+import { distinctStagedRowsSql, ledgerInsertSql, lockLedgerSql, priorLoadsSql, type LedgerEntry } from "../../../task/src/load/ledger-sql.ts";
 import { inRolledBackTransaction, insertRows, ledgerRow, pgliteWithTables, tables } from "./support/pglite-tables.ts";
 
 const FP = "e".repeat(64);
@@ -15,6 +15,7 @@ const entry: LedgerEntry = {
 };
 const target = '"public"."cti_records"';
 const ledger = '"public"."cti_records_ledger"';
+const stage = '"cti_etl_stage"';
 
 describe("lockLedgerSql", () => {
   it("takes Redshift's LOCK, and Postgres's EXCLUSIVE mode that still lets readers in", () => {
@@ -67,6 +68,20 @@ describe("ledgerInsertSql", () => {
       await tx.query(sql);
       const [row] = await ledgerRows(tx);
       assert.deepEqual([row!.loaded, row!.already_present], [2, 7]);
+    });
+  });
+
+  it("with rows repeated across shards, records the stage's distinct rows as clean and the repeats as duplicates, as one task would", async () => {
+    await inRolledBackTransaction(db, async (tx) => {
+      // 9 staged rows, of which 2 repeat another's (three distinct repeated rows: 7 distinct).
+      const staged: [string, string][] = [["a", "1"], ["b", "2"], ["a", "1"], ["c", "3"], ["d", "4"], ["b", "2"], ["e", "5"], ["f", "6"], ["g", "7"]];
+      await insertRows(tx, stage, staged);
+      const sql = ledgerInsertSql("postgres", tables, { ...entry, rowsMayRepeat: true }, 4);
+      assert.match(sql, /FROM \(SELECT COUNT\(\*\) AS n FROM \(SELECT DISTINCT s\."key", s\."data" FROM "cti_etl_stage" AS s\) AS d\) AS u/);
+      await tx.query(sql);
+      const [row] = await ledgerRows(tx);
+      assert.deepEqual([row!.rows_read, row!.clean, row!.duplicates, row!.rejected, row!.loaded, row!.already_present], [12, 7, 2 + 2, 1, 4, 3]);
+      assert.equal((await tx.query<{ n: number }>(distinctStagedRowsSql(tables))).rows[0]!.n, 7);
     });
   });
 

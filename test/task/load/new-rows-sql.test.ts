@@ -174,6 +174,23 @@ describe("insertNewRowsSql", () => {
     });
   });
 
+  it("with distinct (a stage whose rows may repeat: the shards of a fanned-out run), inserts each row once, whatever the match", async () => {
+    for (const match of ["anti-join", "probe-index", "target-empty"] as const) {
+      await inRolledBackTransaction(db, async (tx) => {
+        const old = new Date("2025-01-01T00:00:00Z");
+        if (match !== "target-empty") await insertRows(tx, target, [["a", "1", "run-0", old, md5RowHashOf("a", "1")]]);
+        if (match === "probe-index") await tx.exec(rowHashIndexDdl(tables.target));
+        await insertRows(tx, stage, [["a", "1"], ["c", "3"], ["c", "3"], ["d", "4"], ["c", "3"]]);
+        const sql = insertNewRowsSql("postgres", tables, "run-1", FP, md5RowHash, match, true);
+        assert.match(sql, /FROM \(SELECT DISTINCT u\."key", u\."data" FROM "cti_etl_stage" AS u\) AS s/);
+        const result = await tx.query(sql);
+        const { rows } = await tx.query<{ key: string }>(`SELECT key FROM ${target} WHERE run_id = 'run-1' ORDER BY key`);
+        assert.deepEqual(rows.map((r) => r.key), match === "target-empty" ? ["a", "c", "d"] : ["c", "d"], match);
+        assert.equal(result.affectedRows, rows.length);
+      });
+    }
+  });
+
   it("inserts rows whose hash collides with a present row's but whose key or data differ, and never an exact duplicate", async () => {
     const tiny = (alias: string) => `MOD(${md5RowHash(alias, "postgres")}, 16)`;
     const present = Array.from({ length: 40 }, (_, i) => [`k${i}`, `d${i}`] as const);

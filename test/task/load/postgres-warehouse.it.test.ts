@@ -194,6 +194,20 @@ describe("PostgresWarehouse", () => {
         assert.deepEqual(stamped.rows.map((r) => r.n).sort((a, b) => a - b), [7, 10]);
       });
 
+      it("loads parts whose rows repeat across them (a fanned-out run's shards) once each, counting as one task would", async () => {
+        const table = newTable();
+        const wh = warehouse();
+        await wh.load(await writeRun(table, ["before"], [rowsRange(0, 4)]));
+        // Two shards: rows 2–9 and 6–13; 0–3 are in the table already.
+        const request = { ...(await writeRun(table, ["s1", "s2"], [rowsRange(2, 8), rowsRange(6, 8)])), rowsMayRepeat: true };
+        assert.deepEqual(await wh.load(request), { outcome: "loaded", loadedBy: request.runId, loaded: 10, alreadyPresent: 2 });
+        assert.deepEqual(await tableRows(table), rowSet(rowsRange(0, 14)));
+        const row = (await db.query<Record<string, unknown>>(`SELECT clean, duplicates, loaded, already_present FROM ${table}_ledger WHERE run_id = $1`, [request.runId])).rows[0]!;
+        // 16 staged, 12 distinct: 4 repeats across the shards join the run's own duplicates.
+        assert.deepEqual(Object.values(row).map(Number), [12, request.counts.duplicates + 4, 10, 2]);
+        await wh.close();
+      });
+
       it("commits nothing when reading a part fails midway", async () => {
         const table = newTable();
         const request = await writeRun(table, ["broken"], [rowsRange(0, 5), rowsRange(5, 5)]);

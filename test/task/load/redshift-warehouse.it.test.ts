@@ -122,6 +122,18 @@ describe("RedshiftWarehouse (Data API emulator, parts in a real S3)", function (
     assert.equal((await ledgerRows(table)).length, 1);
   });
 
+  it("loads parts whose rows repeat across them (a fanned-out run's shards) once each, reading the distinct count from its batch", async () => {
+    const table = newTable();
+    await warehouse().load(await stageRun("rep-0", table, ["before"], [rowsRange(0, 4)]));
+    const request = { ...(await stageRun("rep-1", table, ["s1", "s2"], [rowsRange(2, 8), rowsRange(6, 8)])), rowsMayRepeat: true };
+    assert.deepEqual(await warehouse().load(request), { outcome: "loaded", loadedBy: "rep-1", loaded: 10, alreadyPresent: 2 });
+    assert.deepEqual(await tableRows(table), rowSet(rowsRange(0, 14)));
+    const row = (await ledgerRows(table)).find((r) => r.run_id === "rep-1")!;
+    assert.deepEqual([row.clean, row.duplicates, row.loaded, row.already_present].map(Number), [12, request.counts.duplicates + 4, 10, 2]);
+    const batch = emulator.statements.list().filter((st) => st.isBatch).at(-1)!;
+    assert.ok(batch.sqls.some((q) => q.startsWith("SELECT COUNT(*) AS n FROM (SELECT DISTINCT")), "the distinct count is a step of the load batch");
+  });
+
   it("creates a schema that is not public before its table and ledger, once, and loads into it", async () => {
     const schema = `analytics_rs_${++tableSeq}`;
     const table = `${schema}.cti_records`;
