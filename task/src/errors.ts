@@ -22,6 +22,8 @@ export type EtlErrorCode =
   | "OUTPUT_REJECTED"
   /** rowsRead != clean + duplicates + rejected: a bug; nothing is published. */
   | "INVARIANT_BROKEN"
+  /** `cti-etl commit`: some shards of the plan have not published; nothing was loaded. */
+  | "SHARDS_INCOMPLETE"
   /** The warehouse refused the load (a statement failed); its transaction was rolled back. */
   | "LOAD_FAILED"
   /** The run's data is far from its history and CTI_ANOMALY_ACTION=fail: nothing was loaded. */

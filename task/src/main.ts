@@ -6,8 +6,23 @@
 // First: arktype's keywords stay jitless (records/arktype-startup.ts); the benchmark's runner does the same.
 import "./records/arktype-startup.ts";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { fileURLToPath } from "node:url";
-import { MAIN_HELP, PLAN_HELP, RUN_HELP, SHARD_HELP, SQL_HELP, STATUS_HELP, type PlanCommand, type RunCommand, type ShardCommand, type SqlCommand, type StatusCommand } from "./cli/cli-args.ts";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  COMMIT_HELP,
+  MAIN_HELP,
+  PLAN_HELP,
+  RUN_HELP,
+  SHARD_HELP,
+  SQL_HELP,
+  STATUS_HELP,
+  type CommitCommand,
+  type PlanCommand,
+  type RunCommand,
+  type ShardCommand,
+  type SqlCommand,
+  type StatusCommand,
+} from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
 import { chooseOutputMode } from "./cli/output-mode.ts";
 import { countReads, RunProgressView } from "./cli/progress.ts";
@@ -231,11 +246,12 @@ async function shard(command: ShardCommand, settings: Settings): Promise<void> {
     const { shardRun, runIdOfPlan } = await import("./plan/shard-run.ts");
     const { plannedInput } = await import("./plan/planned-input.ts");
     const { startRunObserver } = await import("./observability/run-observer.ts");
-    const observer = await startRunObserver(settings.observability, runIdOfPlan(command.plan), { stderr: process.stderr });
+    const planUri = planUrl(command.plan);
+    const observer = await startRunObserver(settings.observability, runIdOfPlan(planUri), { stderr: process.stderr });
     const sizing = sizeRun(command, observer.taskMetadata ?? {}, await readHostResources());
     observer.reportSizing(sizing);
     const result = await shardRun({
-      planUri: command.plan,
+      planUri,
       index: command.index,
       file: (uri) => io.storedFile(uri),
       input: (line) => plannedInput(line.objects, io.s3),
@@ -267,12 +283,49 @@ async function shard(command: ShardCommand, settings: Settings): Promise<void> {
   }
 }
 
+/** A plan's URI as a URL: `s3://…` as it is, a path as a `file://` URL. */
+function planUrl(plan: string): string {
+  return isS3Uri(plan) || plan.startsWith("file:") ? plan : pathToFileURL(resolve(plan)).href;
+}
+
+async function commit(command: CommitCommand, settings: Settings): Promise<void> {
+  const choice = selectWarehouse(settings.warehouse, { warehouse: command.warehouse, table: command.table });
+  if (!choice) throw new EtlError("USAGE", "cti-etl commit loads the run: it needs a warehouse (not --warehouse none)");
+  const planUri = planUrl(command.plan);
+  const io = adapters(settings);
+  try {
+    const { commitRun, runIdOfPlan } = { ...(await import("./plan/commit-run.ts")), ...(await import("./plan/shard-run.ts")) };
+    const { startRunObserver } = await import("./observability/run-observer.ts");
+    const observer = await startRunObserver(settings.observability, runIdOfPlan(planUri), { stderr: process.stderr });
+    const target = runWarehouse(choice, isS3Uri(planUri) ? io.s3 : undefined, {
+      command: "commit",
+      runId: runIdOfPlan(planUri),
+      waitMs: command.lockWaitSeconds * 1000,
+      onWait: (message, holder) => observer.logger.warn(message, { holder }),
+      onLost: (error) => observer.logger.warn("the warehouse lock was lost while held", { error }),
+    });
+    const result = await observer.stage("load", () =>
+      commitRun({ planUri, file: (uri) => io.storedFile(uri), openWarehouse: () => target.open(), table: choice.table, taskArn: observer.taskMetadata?.taskArn ?? "local" }),
+    );
+    const { load, summary } = result;
+    observer.logger.info(
+      load.outcome === "loaded"
+        ? `run ${summary.runId} committed: ${load.loaded} rows loaded into ${choice.table}, ${load.alreadyPresent} already present, ${result.crossShardDuplicates} kept by more than one shard`
+        : `already loaded: this input was loaded by run ${load.loadedBy}; nothing new was added to ${choice.table}`,
+      { outcome: load.outcome, loaded: load.loaded, alreadyPresent: load.alreadyPresent, loadedBy: load.loadedBy },
+    );
+    if (command.json || process.stdout.isTTY !== true) process.stdout.write(JSON.stringify({ ...summary, ...load, loadOutcome: load.outcome, ...(result.crossShardDuplicates === undefined ? {} : { crossShardDuplicates: result.crossShardDuplicates }), table: choice.table }) + "\n");
+  } finally {
+    io.close();
+  }
+}
+
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const settings = parseSettings(argv, env);
   const command = settings.command;
   switch (command.command) {
     case "help":
-      process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP, plan: PLAN_HELP, shard: SHARD_HELP }[command.topic]);
+      process.stdout.write({ main: MAIN_HELP, run: RUN_HELP, sql: SQL_HELP, status: STATUS_HELP, plan: PLAN_HELP, shard: SHARD_HELP, commit: COMMIT_HELP }[command.topic]);
       return EXIT_OK;
     case "version":
       process.stdout.write(VERSION_LINE);
@@ -291,6 +344,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return EXIT_OK;
     case "shard":
       await shard(command, settings);
+      return EXIT_OK;
+    case "commit":
+      await commit(command, settings);
       return EXIT_OK;
   }
 }

@@ -102,13 +102,25 @@ export interface ShardCommand extends TransformSettings {
   json: boolean;
 }
 
+/** `cti-etl commit`: the end of a planned run (plan/commit-run.ts). */
+export interface CommitCommand {
+  command: "commit";
+  /** The run's plan.jsonl (s3://, file:// or a path). */
+  plan: string;
+  warehouse: string | undefined;
+  table: string | undefined;
+  lockWaitSeconds: number;
+  json: boolean;
+}
+
 export type Command =
   | RunCommand
   | SqlCommand
   | StatusCommand
   | PlanCommand
   | ShardCommand
-  | { command: "help"; topic: "main" | "run" | "sql" | "status" | "plan" | "shard" }
+  | CommitCommand
+  | { command: "help"; topic: "main" | "run" | "sql" | "status" | "plan" | "shard" | "commit" }
   | { command: "version" };
 
 const SECTIONS: readonly [EnvironmentHelp["section"], string][] = [
@@ -159,6 +171,7 @@ Commands:
              rejected ratio), then when, input, counts, loaded, duration, outcome.
   plan       Cut an input prefix into shards for a fanned-out run (see cti-etl plan --help).
   shard      Transform one shard of a planned run (see cti-etl shard --help).
+  commit     Check a planned run's shards and load them, exactly once (see cti-etl commit --help).
 
 Exit codes:
   0  success
@@ -279,6 +292,16 @@ Options:
   -h, --help                   Show this help
 `;
 
+export const COMMIT_HELP = `Usage: cti-etl commit --plan <uri> [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>] [--json]
+
+Ends a planned run (cti-etl plan, then cti-etl shard for every shard): checks that every shard
+published exactly the objects of its plan line, writes the run's COPY manifest (every shard's
+clean parts) and summary beside the plan, then loads the clean rows in one transaction, exactly
+once (the ledger, keyed by the same input fingerprint a single run over the same objects has).
+Rows kept by more than one shard are inserted once and counted as duplicates in the ledger. A
+shard not yet published: exit 1 (SHARDS_INCOMPLETE), nothing loaded. Safe to run again.
+${LOCK_WAIT_NOTE}`;
+
 export const STATUS_HELP = `Usage: cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
 
 Prints the last N runs (default 10) recorded in the run ledger of the warehouse the job
@@ -310,6 +333,7 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
   if (first === "status") return parseStatus(rest, env);
   if (first === "plan") return parsePlanCommand(rest, env);
   if (first === "shard") return parseShardCommand(rest, env, zlib);
+  if (first === "commit") return parseCommitCommand(rest, env);
   if (first !== "run") throw new EtlError("USAGE", `unknown command ${JSON.stringify(first)}; see cti-etl --help`);
   let values;
   try {
@@ -403,6 +427,29 @@ function parseShardCommand(args: readonly string[], env: ParsedEnvironment, zlib
     json: values.json ?? false,
     ...transformSettings(values, env, zlib),
   };
+}
+
+function parseCommitCommand(args: readonly string[], env: ParsedEnvironment): Command {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      options: {
+        plan: { type: "string" },
+        warehouse: { type: "string" },
+        table: { type: "string" },
+        "lock-wait": { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl commit --help`);
+  }
+  if (values.help) return { command: "help", topic: "commit" };
+  if (!values.plan) throw new EtlError("USAGE", "--plan is required; see cti-etl commit --help");
+  return { command: "commit", plan: values.plan, warehouse: values.warehouse, table: values.table, lockWaitSeconds: lockWait(values["lock-wait"], env), json: values.json ?? false };
 }
 
 function checkedRunId(runId: string | undefined): string | undefined {

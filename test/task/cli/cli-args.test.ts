@@ -153,6 +153,41 @@ describe("parseCommand: plan", () => {
   });
 });
 
+describe("parseCommand: shard and commit", () => {
+  it("reads shard with run's transform options and their variables, and commit with the warehouse options", () => {
+    const shard = parseCommand(["shard", "--plan", "s3://b/runs/r1/plan.jsonl", "--index", "3", "--compression", "none", "--workers", "2"], { CTI_SLICES: 4 });
+    assert.deepEqual(shard, {
+      command: "shard",
+      plan: "s3://b/runs/r1/plan.jsonl",
+      index: 3,
+      json: false,
+      maxFieldBytes: RUN_DEFAULTS.maxFieldBytes,
+      partBytes: RUN_DEFAULTS.partMiB * 2 ** 20,
+      compression: "none",
+      gzipLevel: RUN_DEFAULTS.gzipLevel,
+      workers: 2,
+      memoryBudgetBytes: undefined,
+      sliceCount: 4,
+    });
+    assert.deepEqual(parseCommand(["commit", "--plan", "p/plan.jsonl", "--table", "public.t", "--lock-wait", "5"]), {
+      command: "commit",
+      plan: "p/plan.jsonl",
+      warehouse: undefined,
+      table: "public.t",
+      lockWaitSeconds: 5,
+      json: false,
+    });
+  });
+
+  it("refuses a missing --plan or --index, and an index that is not a whole number", () => {
+    usage(["shard", "--index", "0"], /--plan is required; see cti-etl shard --help/);
+    usage(["shard", "--plan", "p"], /--index is required/);
+    usage(["shard", "--plan", "p", "--index", "1.5"], /--index must be a whole number from 0 to 99999/);
+    usage(["commit"], /--plan is required; see cti-etl commit --help/);
+    assert.deepEqual(parseCommand(["commit", "--help"]), { command: "help", topic: "commit" });
+  });
+});
+
 describe("ENVIRONMENT_SECTION", () => {
   it("lists every variable of the environment's schema, with its help, in --help and run --help", () => {
     const keys = environmentSchema.props.map((p) => String(p.key));
