@@ -272,7 +272,7 @@ Options:
   -i, --input <path|s3://…>    Folder, file, or S3 prefix to plan (default: $CTI_INPUT)
   -o, --output <dir|s3://…>    Where the run's files go (default: $CTI_OUTPUT)
       --run-id <id>            The run's id (default: a new one, e.g. 20261206T090000Z-1a2b3c)
-      --shard-bytes <n>        Byte target of a shard (${2 ** 20} to ${2 ** 50})
+      --shard-bytes <n>        Byte target of a shard (${2 ** 20} to ${2 ** 50}; default $CTI_SHARD_BYTES)
   -h, --help                   Show this help
 `;
 
@@ -485,7 +485,7 @@ function parsePlanCommand(args: readonly string[], env: ParsedEnvironment): Comm
     command: "plan",
     input,
     output,
-    shardBytes: flag("shard-bytes", settingValue.shardBytes, values["shard-bytes"], DEFAULT_SHARD_BYTES),
+    shardBytes: flag("shard-bytes", settingValue.shardBytes, values["shard-bytes"], env.CTI_SHARD_BYTES ?? DEFAULT_SHARD_BYTES),
     runId: checkedRunId(values["run-id"]),
   };
 }
