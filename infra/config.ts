@@ -98,6 +98,16 @@ export const infraConfigSchema = type({
    * (one NAT gateway for the VPC; cheaper with few runs, but one zone). Default `none`.
    */
   natGateway: type.enumerated("none", "single").default("none"),
+  /**
+   * `true` fans each run out over many Fargate tasks with a Step Functions state machine (plan, one
+   * task per shard, commit: scheduler/fan-out.ts); the schedule starts an execution instead of a
+   * task. Default `false`: one task per run, as before.
+   */
+  fanOut: type.enumerated("true", "false").pipe((value) => value === "true").default("false"),
+  /** With `fanOut`: shard tasks running at once, 1–10000. Default 20. */
+  fanOutMaxConcurrency: integer().to("1 <= number.integer <= 10000").default("20"),
+  /** With `fanOut`: attempts of a shard task that fails other than by bad input (exit 2), 1–10. Default 3. */
+  fanOutShardAttempts: integer().to("1 <= number.integer <= 10").default("3"),
   /** E-mail address told about failed runs (used by the scheduler). Optional. */
   "alertEmail?": "string.email",
   /**
@@ -165,6 +175,12 @@ export interface InfraConfig {
   readonly logRetentionDays: number;
   /** `none` (VPC endpoints) or `single` (one NAT gateway). */
   readonly natGateway: "none" | "single";
+  /** Whether runs fan out over many tasks (Step Functions). */
+  readonly fanOut: boolean;
+  /** Shard tasks at once, with `fanOut`. */
+  readonly fanOutMaxConcurrency: number;
+  /** Attempts of a failing shard task, with `fanOut`. */
+  readonly fanOutShardAttempts: number;
   /** Alert e-mail, if any. */
   readonly alertEmail?: string;
   /** Extra CA certificates for the image build (a path as configured), if any. */
@@ -212,6 +228,9 @@ export function parseInfraConfig(raw: RawInfraConfig): InfraConfigResult {
     redshiftTable: parsed.redshiftTable,
     logRetentionDays: parsed.logRetentionDays,
     natGateway: parsed.natGateway,
+    fanOut: parsed.fanOut,
+    fanOutMaxConcurrency: parsed.fanOutMaxConcurrency,
+    fanOutShardAttempts: parsed.fanOutShardAttempts,
     ...(parsed.alertEmail === undefined ? {} : { alertEmail: parsed.alertEmail }),
     ...(parsed.imageBuildCaFile === undefined ? {} : { imageBuildCaFile: parsed.imageBuildCaFile }),
     notificationSecrets: Object.fromEntries(

@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { FanOut } from "../scheduler/fan-out.ts";
 import { Scheduler } from "../scheduler/index.ts";
 import { schedulePeriodSeconds } from "../scheduler/schedule-period.ts";
 import { Compute } from "./compute.ts";
@@ -84,6 +85,26 @@ const compute = new Compute(component("compute"), {
   ),
 });
 
+/** With `fanOut`: the state machine the schedule starts instead of a task. */
+const fanOut = config.fanOut
+  ? new FanOut(component("fan-out"), {
+      name: names.base,
+      stackLabel: `${pulumi.getProject()}/${pulumi.getStack()}`,
+      clusterArn: compute.clusterArn,
+      taskDefinitionArn: compute.taskDefinitionArn,
+      containerName: names.container,
+      taskRoleArn: compute.taskRoleArn,
+      executionRoleArn: compute.executionRoleArn,
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: network.taskSecurityGroupId,
+      bucketName: storage.bucketName,
+      bucketArn: storage.bucketArn,
+      outputPrefix: config.outputPrefix,
+      maxConcurrency: config.fanOutMaxConcurrency,
+      shardAttempts: config.fanOutShardAttempts,
+    })
+  : undefined;
+
 const scheduler = new Scheduler(component("scheduler"), {
   name: names.base,
   stackLabel: `${pulumi.getProject()}/${pulumi.getStack()}`,
@@ -107,6 +128,7 @@ const scheduler = new Scheduler(component("scheduler"), {
   job: names.taskFamily, // the task's default Job metric dimension
   // The job's alarms lived in Monitoring before the scheduler's alerting owned them.
   jobAlarmsFormerParent: component("monitoring"),
+  ...(fanOut ? { fanOut: { stateMachineArn: fanOut.stateMachineArn } } : {}),
 });
 
 const monitoring = new Monitoring(component("monitoring"), {
@@ -170,5 +192,7 @@ export const runTaskCommand = pulumi
     }),
   );
 
+/** With `fanOut`: the state machine each run is an execution of (`aws stepfunctions start-execution --state-machine-arn …`); else empty. */
+export const fanOutStateMachineArn = fanOut ? fanOut.stateMachineArn : pulumi.output("");
 /** CloudWatch dashboard of the job's runs, rows, rejects and durations. */
 export const dashboardName = monitoring.dashboardName;

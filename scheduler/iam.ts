@@ -88,6 +88,18 @@ export function schedulerRoleStatements(scope: SchedulerRoleScope): PolicyStatem
   ];
 }
 
+/**
+ * The schedule's role when the run fans out (config `fanOut`): start executions of the state
+ * machine, and send a run that could not be started to the dead-letter queue. Running tasks and
+ * passing roles are the state machine's (fan-out-iam.ts), not the schedule's.
+ */
+export function schedulerStartExecutionStatements(scope: { readonly stateMachineArn: string; readonly deadLetterQueueArn: string }): PolicyStatement[] {
+  return [
+    { sid: "StartTheFanOut", actions: ["states:StartExecution"], resources: [scope.stateMachineArn] },
+    { sid: "SendUnstartedRunsToDeadLetterQueue", actions: ["sqs:SendMessage"], resources: [scope.deadLetterQueueArn] },
+  ];
+}
+
 /** The cluster name in `arn:…:ecs:<region>:<account>:cluster/<name>`. */
 export function clusterNameOf(clusterArn: string): string {
   const match = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/([A-Za-z0-9_-]{1,255})$/.exec(clusterArn);

@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { type PolicyStatement, renderPolicyDocument } from "../infra/iam/policy-document.ts";
 import { maxBaseLength } from "../infra/naming.ts";
 import { Alerting } from "./alerting.ts";
-import { schedulerRoleStatements, schedulerTrust } from "./iam.ts";
+import { schedulerRoleStatements, schedulerStartExecutionStatements, schedulerTrust } from "./iam.ts";
 import { stalenessMarginSeconds } from "./job-alarms.ts";
 import { parseScheduleExpression, timeZoneProblem } from "./schedule-expression.ts";
 import { schedulePeriodSeconds } from "./schedule-period.ts";
-import { runTaskTarget, type ScheduleTiming, scheduleSettings } from "./schedule-target.ts";
+import { runTaskTarget, type ScheduleTiming, scheduleSettings, startExecutionTarget } from "./schedule-target.ts";
 
 /** Arguments of {@link Scheduler}. */
 export interface SchedulerArgs {
@@ -61,6 +61,11 @@ export interface SchedulerArgs {
    * Default: none.
    */
   readonly jobAlarmsFormerParent?: string;
+  /**
+   * The fan-out's state machine (config `fanOut`, fan-out.ts): the schedule starts an execution of
+   * it instead of a task. Default: none, the schedule runs the task.
+   */
+  readonly fanOut?: { readonly stateMachineArn: pulumi.Input<string> };
 }
 
 /**
@@ -180,11 +185,15 @@ function createSchedulerRole(
   const trust = pulumi
     .all([deps.account.accountId, deps.group.arn])
     .apply(([accountId, scheduleGroupArn]) => renderPolicyDocument(schedulerTrust({ accountId, scheduleGroupArn })));
-  const statements: pulumi.Output<PolicyStatement[]> = pulumi
-    .all([args.clusterArn, args.taskDefinitionArn, args.taskRoleArn, args.executionRoleArn, deps.deadLetterQueue.arn])
-    .apply(([clusterArn, taskDefinitionArn, taskRoleArn, executionRoleArn, deadLetterQueueArn]) =>
-      schedulerRoleStatements({ clusterArn, taskDefinitionArn, taskRoleArn, executionRoleArn, deadLetterQueueArn }),
-    );
+  const statements: pulumi.Output<PolicyStatement[]> = args.fanOut
+    ? pulumi
+        .all([args.fanOut.stateMachineArn, deps.deadLetterQueue.arn])
+        .apply(([stateMachineArn, deadLetterQueueArn]) => schedulerStartExecutionStatements({ stateMachineArn, deadLetterQueueArn }))
+    : pulumi
+        .all([args.clusterArn, args.taskDefinitionArn, args.taskRoleArn, args.executionRoleArn, deps.deadLetterQueue.arn])
+        .apply(([clusterArn, taskDefinitionArn, taskRoleArn, executionRoleArn, deadLetterQueueArn]) =>
+          schedulerRoleStatements({ clusterArn, taskDefinitionArn, taskRoleArn, executionRoleArn, deadLetterQueueArn }),
+        );
   const role = new aws.iam.Role(
     `${name}-role`,
     { description: `EventBridge Scheduler: start the ${args.stackLabel} task`, assumeRolePolicy: trust },
@@ -205,11 +214,15 @@ function createSchedule(
   opts: pulumi.CustomResourceOptions,
 ) {
   const settings = scheduleSettings(args.timing);
-  const target = pulumi
-    .all([args.clusterArn, args.taskDefinitionArn, deps.role.role.arn, args.subnetIds, args.securityGroupId, deps.deadLetterQueue.arn])
-    .apply(([clusterArn, taskDefinitionArn, roleArn, subnetIds, securityGroupId, deadLetterQueueArn]) =>
-      runTaskTarget({ clusterArn, taskDefinitionArn, roleArn, subnetIds, securityGroupId, deadLetterQueueArn, retryPolicy: settings.retryPolicy }),
-    );
+  const target = args.fanOut
+    ? pulumi
+        .all([args.fanOut.stateMachineArn, deps.role.role.arn, deps.deadLetterQueue.arn])
+        .apply(([stateMachineArn, roleArn, deadLetterQueueArn]) => startExecutionTarget({ stateMachineArn, roleArn, deadLetterQueueArn, retryPolicy: settings.retryPolicy }))
+    : pulumi
+        .all([args.clusterArn, args.taskDefinitionArn, deps.role.role.arn, args.subnetIds, args.securityGroupId, deps.deadLetterQueue.arn])
+        .apply(([clusterArn, taskDefinitionArn, roleArn, subnetIds, securityGroupId, deadLetterQueueArn]) =>
+          runTaskTarget({ clusterArn, taskDefinitionArn, roleArn, subnetIds, securityGroupId, deadLetterQueueArn, retryPolicy: settings.retryPolicy }),
+        );
   return new aws.scheduler.Schedule(
     `${name}-schedule`,
     {

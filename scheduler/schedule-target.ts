@@ -88,3 +88,26 @@ export function runTaskTarget(args: RunTaskTargetArgs) {
     deadLetterConfig: { arn: args.deadLetterQueueArn },
   };
 }
+
+/** What the start-execution target (config `fanOut`) is built from. Plain values. */
+export interface StartExecutionTargetArgs {
+  readonly stateMachineArn: string;
+  readonly roleArn: string;
+  readonly deadLetterQueueArn: string;
+  readonly retryPolicy: ScheduleSettings["retryPolicy"];
+}
+
+/**
+ * The schedule's target when the run fans out: an execution of the state machine (Scheduler's
+ * templated Step Functions `StartExecution` target), named by Scheduler: the name is the run id.
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html
+ */
+export function startExecutionTarget(args: StartExecutionTargetArgs) {
+  return {
+    arn: args.stateMachineArn,
+    roleArn: args.roleArn,
+    input: "{}",
+    retryPolicy: { ...args.retryPolicy },
+    deadLetterConfig: { arn: args.deadLetterQueueArn },
+  };
+}

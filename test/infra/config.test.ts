@@ -26,6 +26,9 @@ const defaults: InfraConfig = {
   redshiftTable: "public.cti_records",
   logRetentionDays: 30,
   natGateway: "none",
+  fanOut: false,
+  fanOutMaxConcurrency: 20,
+  fanOutShardAttempts: 3,
   notificationSecrets: {},
 };
 
@@ -105,6 +108,8 @@ describe("config", () => {
       ["a notification secret without a NAT gateway", { pagerDutyRoutingKeyArn: secret("pagerduty") }, /^pagerDutyRoutingKeyArn needs natGateway "single": the task reaches CTI_PAGERDUTY_ROUTING_KEY on the internet \(natGateway was "none"\)$/],
       ["a notification secret in another region", { natGateway: "single", heartbeatUrlArn: secret("heartbeat", "eu-west-1") }, /^heartbeatUrlArn must name a secret in the stack's region us-east-1 \(was in eu-west-1\)$/],
       ["a region that is not a region code", { "aws:region": "Europe" }, /^aws:region must be an AWS region code such as us-east-1 \(was "Europe"\)$/],
+      ["a fan-out concurrency past a Distributed Map's 10,000", { fanOutMaxConcurrency: "10001" }, /^fanOutMaxConcurrency must be at most 10000 \(was 10001\)$/],
+      ["a fan-out flag that is not true or false", { fanOut: "yes" }, /^fanOut must be "false" or "true" \(was "yes"\)$/],
       ["a misspelt key", { taskCPU: "1024" }, /^taskCPU is not a known setting \(was "1024"\): remove it or use one of aws:region, .*taskCpu/],
     ];
     for (const [what, raw, message] of refused) {

@@ -15,6 +15,7 @@ describe("the program (infra/index.ts)", () => {
       "copyRoleArn",
       "dashboardName",
       "deadLetterQueueUrl",
+      "fanOutStateMachineArn",
       "imageUri",
       "inputUri",
       "logGroupName",
@@ -29,6 +30,10 @@ describe("the program (infra/index.ts)", () => {
       "taskDefinitionFamily",
       "workgroupName",
     ]);
+  });
+
+  it("exports no state machine while fanOut is off (the dev stack's default)", () => {
+    assert.equal(outputs.fanOutStateMachineArn, "");
   });
 
   it("exports the input URI under the configured prefix", () => {

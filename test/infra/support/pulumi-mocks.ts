@@ -246,6 +246,12 @@ export const awsFakes: Readonly<Record<string, (name: string, inputs: Record<str
     const group = String(inputs.groupName ?? "default");
     return { id: `${group}/${schedule}`, name: schedule, arn: `arn:aws:scheduler:${region()}:${fakeAccountId}:schedule/${group}/${schedule}` };
   },
+  // A state machine's provider id is its ARN.
+  "aws:sfn/stateMachine:StateMachine": (name, inputs) => {
+    const machine = physicalName(name, inputs);
+    const arn = `arn:aws:states:${region()}:${fakeAccountId}:stateMachine:${machine}`;
+    return { id: arn, name: machine, arn };
+  },
   "aws:cloudwatch/eventRule:EventRule": (name, inputs) => {
     const rule = physicalName(name, inputs);
     return { id: rule, name: rule, arn: `arn:aws:events:${region()}:${fakeAccountId}:rule/${rule}` };
