@@ -15,7 +15,7 @@ import { readInfraConfig } from "./config.ts";
 import { resourceNames } from "./naming.ts";
 import { Network } from "./network.ts";
 import { Registry } from "./registry.ts";
-import { runTaskCommand as renderRunTaskCommand } from "./run-task-command.ts";
+import { runTaskCommand as renderRunTaskCommand, startExecutionCommand } from "./run-task-command.ts";
 import { Storage } from "./storage.ts";
 import { s3Uri } from "./storage-layout.ts";
 import { Warehouse } from "./warehouse.ts";
@@ -176,21 +176,24 @@ export const alertTopicArn = scheduler.alertTopicArn;
 export const deadLetterQueueUrl = scheduler.deadLetterQueueUrl;
 /**
  * An ad-hoc run, ready to paste. It sets `CTI_INPUT` explicitly: change that value to run on
- * another object or prefix under the input prefix.
+ * another object or prefix under the input prefix. With `fanOut`: an execution of the state
+ * machine, its input likewise.
  */
-export const runTaskCommand = pulumi
-  .all([compute.clusterArn, compute.taskDefinitionFamily, network.privateSubnetIds, network.taskSecurityGroupId, inputUri])
-  .apply(([cluster, taskDefinition, subnets, securityGroup, input]) =>
-    renderRunTaskCommand({
-      region: config.region,
-      cluster,
-      taskDefinition,
-      subnetIds: subnets,
-      securityGroupIds: [securityGroup],
-      containerName: names.container,
-      input,
-    }),
-  );
+export const runTaskCommand = fanOut
+  ? pulumi.all([fanOut.stateMachineArn, inputUri]).apply(([stateMachineArn, input]) => startExecutionCommand({ region: config.region, stateMachineArn, input }))
+  : pulumi
+      .all([compute.clusterArn, compute.taskDefinitionFamily, network.privateSubnetIds, network.taskSecurityGroupId, inputUri])
+      .apply(([cluster, taskDefinition, subnets, securityGroup, input]) =>
+        renderRunTaskCommand({
+          region: config.region,
+          cluster,
+          taskDefinition,
+          subnetIds: subnets,
+          securityGroupIds: [securityGroup],
+          containerName: names.container,
+          input,
+        }),
+      );
 
 /** With `fanOut`: the state machine each run is an execution of (`aws stepfunctions start-execution --state-machine-arn …`); else empty. */
 export const fanOutStateMachineArn = fanOut ? fanOut.stateMachineArn : pulumi.output("");

@@ -64,3 +64,14 @@ export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * With `fanOut`: the ad-hoc run is an execution of the state machine, optionally on another input
+ * (`{"input": "s3://…"}`, planned instead of the task's `CTI_INPUT`). Step Functions names the
+ * execution (a UUID), and the name is the run id. Quoted for a POSIX shell.
+ */
+export function startExecutionCommand(args: { readonly region: string; readonly stateMachineArn: string; readonly input?: string }): string {
+  const argv = ["aws", "stepfunctions", "start-execution", "--region", args.region, "--state-machine-arn", args.stateMachineArn];
+  if (args.input !== undefined) argv.push("--input", JSON.stringify({ input: args.input }));
+  return argv.map(shellQuote).join(" ");
+}

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderPolicyDocument } from "../infra/iam/policy-document.ts";
 import { deadLetterAlarm } from "./dead-letter-alarm.ts";
-import { taskFailurePattern } from "./event-pattern.ts";
-import { failureNotification } from "./failure-notification.ts";
+import { executionFailurePattern, taskFailurePattern } from "./event-pattern.ts";
+import { executionFailureNotification, failureNotification } from "./failure-notification.ts";
 import { alertKeyStatements, alertTopicStatements } from "./iam.ts";
 import { alarmSpecs, type AlarmSpec, type JobAlarmsArgs } from "./job-alarms.ts";
 
@@ -44,12 +44,18 @@ export interface AlertingArgs {
    * Default: none (subscribe later, e.g. a chat or paging integration, to the topic output).
    */
   readonly alertEmail?: string;
+  /**
+   * With `fanOut`: the state machine whose failed executions are the failed runs, reported
+   * instead of the tasks' exits (one run, one message). Default: none, failed tasks are reported.
+   */
+  readonly fanOutStateMachineArn?: pulumi.Input<string>;
 }
 
 /**
  * Who hears about the job, and when: one SNS topic encrypted with its own KMS key, and every
  * source that publishes to it, each created here so the topic's policy names exactly them:
- * - the failed-run rule: every run that stopped with a non-zero exit code or never started;
+ * - the failed-run rule: every run that stopped with a non-zero exit code or never started (with
+ *   `fanOut`: every execution of the state machine that failed, timed out or was aborted);
  * - the dead-letter alarm: a scheduled run Scheduler could not start;
  * - the job's alarms: no recent success, rejected ratio, anomalous run (job-alarms.ts).
  * One failed run is one message: the rule reports it, and no alarm repeats it (job-alarms.ts says why).
@@ -108,21 +114,26 @@ function createTopic(name: string, args: AlertingArgs, key: aws.kms.Key, opts: p
 }
 
 function createFailedRunRule(name: string, args: AlertingArgs, topic: aws.sns.Topic, opts: pulumi.CustomResourceOptions) {
-  const pattern = pulumi
-    .all([args.clusterArn, args.taskDefinitionArn])
-    .apply(([clusterArn, taskDefinitionArn]) => JSON.stringify(taskFailurePattern({ clusterArn, taskDefinitionArn })));
+  const fanOut = args.fanOutStateMachineArn;
+  const pattern = fanOut
+    ? pulumi.output(fanOut).apply((arn) => JSON.stringify(executionFailurePattern(arn)))
+    : pulumi
+        .all([args.clusterArn, args.taskDefinitionArn])
+        .apply(([clusterArn, taskDefinitionArn]) => JSON.stringify(taskFailurePattern({ clusterArn, taskDefinitionArn })));
   const rule = new aws.cloudwatch.EventRule(
     `${name}-failed-run-rule`,
     {
       name: `${args.namePrefix}-failed-run`,
-      description: `A ${args.stackLabel} task stopped with a non-zero exit code or failed to start`,
+      description: fanOut
+        ? `A ${args.stackLabel} fan-out execution failed, timed out or was aborted`
+        : `A ${args.stackLabel} task stopped with a non-zero exit code or failed to start`,
       eventPattern: pattern,
     },
     opts,
   );
-  const transformer = pulumi.output(args.logGroupName).apply((logGroupName) =>
-    failureNotification({ stack: args.stackLabel, logGroupName, region: args.region }),
-  );
+  const transformer = fanOut
+    ? pulumi.output(executionFailureNotification({ stack: args.stackLabel, region: args.region }))
+    : pulumi.output(args.logGroupName).apply((logGroupName) => failureNotification({ stack: args.stackLabel, logGroupName, region: args.region }));
   new aws.cloudwatch.EventTarget(
     `${name}-failed-run-target`,
     {

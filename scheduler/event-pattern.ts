@@ -48,3 +48,19 @@ export function taskFailurePattern(scope: TaskFailureScope): EventPattern {
     },
   };
 }
+
+/** The statuses of a fan-out execution that did not succeed. */
+export const FAILED_EXECUTION_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
+
+/**
+ * With `fanOut`: a failed run is an execution of the fan-out's state machine that ended FAILED,
+ * TIMED_OUT or ABORTED (its failed tasks are not reported one by one: one run, one message).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ */
+export function executionFailurePattern(stateMachineArn: string): EventPattern {
+  return {
+    source: ["aws.states"],
+    "detail-type": ["Step Functions Execution Status Change"],
+    detail: { stateMachineArn: [stateMachineArn], status: [...FAILED_EXECUTION_STATUSES] },
+  };
+}

@@ -48,3 +48,27 @@ export function failureNotification(args: FailureNotificationArgs): InputTransfo
     inputTemplate: JSON.stringify(text),
   };
 }
+
+/**
+ * With `fanOut`: the message for a failed execution: the run (the execution's name), how it
+ * ended and why, and the commands that show it and redrive it (only its failed shards run again).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+ */
+export function executionFailureNotification(args: Pick<FailureNotificationArgs, "stack" | "region">): InputTransformer {
+  const text = [
+    `cti-etl run <run> failed (${args.stack}): the execution ended <status> at <stopped>: <error> <cause>.`,
+    `Nothing was loaded unless it says commit failed after loading. See it: aws stepfunctions describe-execution --execution-arn <execution> --region ${args.region}.`,
+    `Once the cause is fixed, run only what failed again: aws stepfunctions redrive-execution --execution-arn <execution> --region ${args.region}`,
+  ].join(" ");
+  return {
+    inputPaths: {
+      run: "$.detail.name",
+      execution: "$.detail.executionArn",
+      status: "$.detail.status",
+      stopped: "$.detail.stopDate",
+      error: "$.detail.error",
+      cause: "$.detail.cause",
+    },
+    inputTemplate: JSON.stringify(text),
+  };
+}

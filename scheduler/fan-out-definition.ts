@@ -4,7 +4,8 @@
  * lines), then commit. The execution's name is the run id.
  *
  * - **Plan** runs `cti-etl plan --run-id <execution name>` (input and output from the task's
- *   `CTI_INPUT`/`CTI_OUTPUT`), writing `<output><runId>/plan.jsonl`.
+ *   `CTI_INPUT`/`CTI_OUTPUT`; an execution whose input names `input` plans that instead),
+ *   writing `<output><runId>/plan.jsonl`.
  * - **Shards** reads that file as JSON Lines (`ItemReader`, `InputType: JSONL`) and runs one child
  *   execution per shard (`MaxConcurrency` at once), each `cti-etl shard --plan … --index K` with
  *   `ecs:runTask.sync`. A child whose task exits 2 (bad input: nothing a retry can fix) fails at
@@ -73,15 +74,20 @@ export function fanOutDefinition(args: FanOutArgs): Record<string, unknown> {
     Retry: ecsCallRetry,
   });
   const planKey = `States.Format('${args.outputPrefix}{}/plan.jsonl', $$.Execution.Name)`;
+  const planUri = `States.Format('s3://${args.bucket}/${args.outputPrefix}{}/plan.jsonl', $$.Execution.Name)`;
   return {
     Comment: "cti-etl fan-out: plan, one Fargate task per shard, commit. The execution name is the run id.",
     StartAt: "Run",
     States: {
+      // An ad-hoc execution may name its input (`{"input": "s3://…"}`); a scheduled one plans CTI_INPUT.
       Run: {
-        Type: "Pass",
-        Parameters: { "runId.$": "$$.Execution.Name", "plan.$": `States.Format('s3://${args.bucket}/${args.outputPrefix}{}/plan.jsonl', $$.Execution.Name)` },
-        Next: "Plan",
+        Type: "Choice",
+        Choices: [{ Variable: "$.input", IsPresent: true, Next: "RunOnInput" }],
+        Default: "RunOnTaskInput",
       },
+      RunOnInput: { Type: "Pass", Parameters: { "runId.$": "$$.Execution.Name", "plan.$": planUri, "input.$": "$.input" }, Next: "PlanInput" },
+      RunOnTaskInput: { Type: "Pass", Parameters: { "runId.$": "$$.Execution.Name", "plan.$": planUri }, Next: "Plan" },
+      PlanInput: { ...runTask("States.Array('plan', '--run-id', $.runId, '--input', $.input)"), Next: "Shards" },
       Plan: { ...runTask("States.Array('plan', '--run-id', $.runId)"), Next: "Shards" },
       Shards: {
         Type: "Map",

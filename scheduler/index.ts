@@ -122,6 +122,7 @@ export class Scheduler extends pulumi.ComponentResource {
         },
         ...(args.jobAlarmsFormerParent === undefined ? {} : { jobAlarmsFormerParent: args.jobAlarmsFormerParent }),
         ...(args.alertEmail === undefined ? {} : { alertEmail: args.alertEmail }),
+        ...(args.fanOut ? { fanOutStateMachineArn: args.fanOut.stateMachineArn } : {}),
       },
       parent,
     );

@@ -34,6 +34,7 @@ import { sizeRun } from "./config/sizing.ts";
 import { selectWarehouse, type WarehouseChoice } from "./config/warehouse-selection.ts";
 import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
 import { queryFailedError } from "./load/query-failure.ts";
+import { runFailure } from "./observability/run-outcome.ts";
 import type { InputSource } from "./source/input-source.ts";
 import { localInput } from "./source/local-input.ts";
 import { leaseKey } from "./lease/lease-key.ts";
@@ -304,10 +305,29 @@ async function commit(command: CommitCommand, settings: Settings): Promise<void>
       onWait: (message, holder) => observer.logger.warn(message, { holder }),
       onLost: (error) => observer.logger.warn("the warehouse lock was lost while held", { error }),
     });
-    const result = await observer.stage("load", () =>
-      commitRun({ planUri, file: (uri) => io.storedFile(uri), openWarehouse: () => target.open(), table: choice.table, taskArn: observer.taskMetadata?.taskArn ?? "local" }),
-    );
+    // The run's outcome is reported here, where a fanned-out run ends: its metrics (the
+    // no-recent-success alarm counts it), its notifications, the check against its history.
+    const started = new Date();
+    const facts = () => ({ runId: runIdOfPlan(planUri), startedAt: started.toISOString(), finishedAt: new Date().toISOString(), durationMs: Date.now() - started.getTime(), input: planUri });
+    let result;
+    try {
+      result = await observer.stage("load", () =>
+        commitRun({
+          planUri,
+          file: (uri) => io.storedFile(uri),
+          openWarehouse: () => target.open(),
+          table: choice.table,
+          taskArn: observer.taskMetadata?.taskArn ?? "local",
+          beforeLoad: (summary, warehouse) =>
+            observer.checkAgainstHistory(summary, (limit) => readRecentRuns(warehouse, target.dialect, target.table, { limit, onlyLoaded: true })),
+        }),
+      );
+    } catch (error) {
+      await observer.finish({ status: "failed", ...facts(), failure: runFailure(error) });
+      throw error;
+    }
     const { load, summary } = result;
+    await observer.finish({ status: "succeeded", ...facts(), startedAt: summary.startedAt, counts: summary, load: { outcome: load.outcome, loaded: load.loaded, alreadyPresent: load.alreadyPresent } });
     observer.logger.info(
       load.outcome === "loaded"
         ? `run ${summary.runId} committed: ${load.loaded} rows loaded into ${choice.table}, ${load.alreadyPresent} already present, ${result.crossShardDuplicates} kept by more than one shard`

@@ -7,6 +7,7 @@ import {
   runTaskArgv,
   runTaskCommand,
   shellQuote,
+  startExecutionCommand,
   type RunTaskCommandArgs,
 } from "../../infra/run-task-command.ts";
 
@@ -82,6 +83,16 @@ describe("run-task-command", () => {
         }),
         { numRuns: 40 },
       );
+    });
+  });
+
+  describe("startExecutionCommand (fanOut)", () => {
+    it("starts an execution of the state machine, naming its input as the execution's input, word for word once a shell has parsed it", () => {
+      const machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:cti-etl-dev";
+      assert.deepEqual(shellWords(startExecutionCommand({ region: "eu-west-1", stateMachineArn: machine, input: "s3://b/in/it's.csv" })), [
+        "aws", "stepfunctions", "start-execution", "--region", "eu-west-1", "--state-machine-arn", machine, "--input", '{"input":"s3://b/in/it\'s.csv"}',
+      ]);
+      assert.deepEqual(shellWords(startExecutionCommand({ region: "eu-west-1", stateMachineArn: machine })).slice(-2), ["--state-machine-arn", machine]);
     });
   });
 

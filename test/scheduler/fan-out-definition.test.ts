@@ -35,13 +35,16 @@ describe("fanOutDefinition", () => {
   });
 
   it("plans, maps one Standard child per line of the run's plan.jsonl, and commits, each a Fargate task of the one task definition", () => {
-    assert.deepEqual(Object.keys(states), ["Run", "Plan", "Shards", "Commit"]);
-    assert.deepEqual(states.Run!.Parameters, { "runId.$": "$$.Execution.Name", "plan.$": "States.Format('s3://cti-etl-dev-data/runs/{}/plan.jsonl', $$.Execution.Name)" });
+    assert.deepEqual(Object.keys(states), ["Run", "RunOnInput", "RunOnTaskInput", "PlanInput", "Plan", "Shards", "Commit"]);
+    const planUri = "States.Format('s3://cti-etl-dev-data/runs/{}/plan.jsonl', $$.Execution.Name)";
+    assert.deepEqual(states.RunOnTaskInput!.Parameters, { "runId.$": "$$.Execution.Name", "plan.$": planUri });
+    assert.deepEqual(states.RunOnInput!.Parameters, { "runId.$": "$$.Execution.Name", "plan.$": planUri, "input.$": "$.input" });
     const command = (s: Record<string, unknown>) => ((s.Parameters as { Overrides: { ContainerOverrides: { Name: string; "Command.$": string }[] } }).Overrides.ContainerOverrides);
     assert.deepEqual(command(states.Plan!), [{ Name: "cti-etl", "Command.$": "States.Array('plan', '--run-id', $.runId)" }]);
+    assert.deepEqual(command(states.PlanInput!), [{ Name: "cti-etl", "Command.$": "States.Array('plan', '--run-id', $.runId, '--input', $.input)" }]);
     assert.deepEqual(command(child.Shard!), [{ Name: "cti-etl", "Command.$": "States.Array('shard', '--plan', $.plan, '--index', States.Format('{}', $.index))" }]);
     assert.deepEqual(command(states.Commit!), [{ Name: "cti-etl", "Command.$": "States.Array('commit', '--plan', $.plan)" }]);
-    for (const task of [states.Plan!, child.Shard!, states.Commit!]) {
+    for (const task of [states.Plan!, states.PlanInput!, child.Shard!, states.Commit!]) {
       assert.equal(task.Resource, "arn:aws:states:::ecs:runTask.sync");
       assert.deepEqual((task.Parameters as Record<string, unknown>).NetworkConfiguration, { AwsvpcConfiguration: { Subnets: ["subnet-a", "subnet-b"], SecurityGroups: ["sg-1"], AssignPublicIp: "DISABLED" } });
       assert.equal((task.Parameters as Record<string, unknown>).TaskDefinition, args.taskDefinitionArn);

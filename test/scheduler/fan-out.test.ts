@@ -7,6 +7,8 @@ import { Scheduler } from "../../scheduler/index.ts";
 import { type AccessRequest, assertAccess } from "../infra/support/iam-simulator.ts";
 import { fakeAccountId, loadProgram, promiseOf, resourcesOfType, settle, type RecordedResource } from "../infra/support/pulumi-mocks.ts";
 import { renderedPolicies, type RenderedPolicies } from "../infra/support/rendered-policies.ts";
+import { samples } from "./support/ecs-task-events.ts";
+import { matchesEventPattern } from "./support/event-pattern-matcher.ts";
 
 /**
  * `fanOut` on, built beside the program (the dev stack keeps it off): the state machine, the
@@ -97,6 +99,28 @@ describe("scheduler/fan-out.ts (config fanOut), under mocks and simulated", func
     await assertAccess(policies, asScheduler("states:StartExecution", stateMachineArn), "Allowed");
     await assertAccess(policies, asScheduler("states:StartExecution", `${stateMachineArn}-other`), "Denied");
     await assertAccess(policies, asScheduler("ecs:RunTask", taskDefinitionArn, { "ecs:cluster": clusterArn }), "Denied");
+  });
+
+  it("reports a failed, timed-out or aborted execution of it as the failed run, once, with the redrive command; not its tasks' exits", async () => {
+    const rules = resourcesOfType("aws:cloudwatch/eventRule:EventRule", "sandbox-fan");
+    assert.equal(rules.length, 1);
+    const pattern = String(rules[0]!.inputs.eventPattern);
+    const execution = (status: string, machine = stateMachineArn) => ({
+      version: "0",
+      "detail-type": "Step Functions Execution Status Change",
+      source: "aws.states",
+      account: fakeAccountId,
+      region: "us-east-1",
+      resources: [`${machine.replace(":stateMachine:", ":execution:")}:exec-1`],
+      detail: { executionArn: `${machine.replace(":stateMachine:", ":execution:")}:exec-1`, stateMachineArn: machine, name: "exec-1", status, error: "CtiEtl.BadInput", cause: "exit 2" },
+    });
+    for (const status of ["FAILED", "TIMED_OUT", "ABORTED"]) assert.ok(matchesEventPattern(pattern, execution(status)), status);
+    assert.ok(!matchesEventPattern(pattern, execution("SUCCEEDED")));
+    assert.ok(!matchesEventPattern(pattern, execution("FAILED", `${stateMachineArn}-other`)));
+    assert.ok(!matchesEventPattern(pattern, samples.failure), "a failed task alone is not a failed run");
+    const target = resourcesOfType("aws:cloudwatch/eventTarget:EventTarget", "sandbox-fan")[0]!;
+    const template = String((target.inputs.inputTransformer as { inputTemplate: string }).inputTemplate);
+    assert.match(template, /cti-etl run <run> failed .*aws stepfunctions redrive-execution --execution-arn <execution>/);
   });
 
   describe("the state machine's role", () => {

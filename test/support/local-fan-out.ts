@@ -29,6 +29,7 @@ export function inlineFanOut(definition: Record<string, unknown>): StateMachineD
   copy.States.ReadPlan = { Type: "Task", Resource: "arn:aws:states:::s3:getObject", Parameters: reader.Parameters, ResultSelector: { "lines.$": "$.lines" }, ResultPath: "$.read", Next: "Items" };
   copy.States.Items = { Type: "Pass", Parameters: { "runId.$": "$.runId", "plan.$": "$.plan", "items.$": "$.read.lines" }, Next: "Shards" };
   copy.States.Plan!.Next = "ReadPlan";
+  copy.States.PlanInput!.Next = "ReadPlan";
   return copy as unknown as StateMachineDefinition;
 }
 
@@ -46,6 +47,8 @@ export interface LocalFanOutOptions {
   /** The task's environment (as the task definition sets it). */
   env: NodeJS.ProcessEnv;
   s3: S3Client;
+  /** The execution's input. Default `{}` (as the schedule starts it). */
+  input?: Record<string, unknown>;
   /** Called as each task starts; may kill it (`child.kill`) to play a task stopped midway. */
   onTaskStart?: (command: string[], child: import("node:child_process").ChildProcess) => void;
 }
@@ -75,10 +78,10 @@ export async function runLocalFanOut(options: LocalFanOutOptions): Promise<{ tas
   };
   const machine = new StateMachine(inlineFanOut(options.definition), { validationOptions: { checkArn: false, checkPaths: false } });
   const execution = machine.run(
-    {},
+    (options.input ?? {}) as never,
     {
       context: { Execution: { Name: options.name } } as never,
-      overrides: { taskResourceLocalHandlers: { Plan: runTask, ReadPlan: readPlan, Shard: runTask, Commit: runTask }, waitTimeOverrides: { Backoff: 0 } },
+      overrides: { taskResourceLocalHandlers: { Plan: runTask, PlanInput: runTask, ReadPlan: readPlan, Shard: runTask, Commit: runTask }, waitTimeOverrides: { Backoff: 0 } },
     },
   );
   try {

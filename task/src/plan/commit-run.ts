@@ -27,6 +27,8 @@ export interface CommitRunDeps {
   table: string;
   /** Recorded in the ledger. Default `local`. */
   taskArn?: string;
+  /** Called with the run's summary and the open warehouse before the load (the check against the run's history); throwing stops the load. */
+  beforeLoad?: (summary: RunSummary, warehouse: Warehouse) => Promise<unknown>;
 }
 
 export interface CommitRunResult {
@@ -69,6 +71,7 @@ export async function commitRun(deps: CommitRunDeps): Promise<CommitRunResult> {
   const runSummary = published === undefined ? summary : (JSON.parse(published) as RunSummary);
   const warehouse = await deps.openWarehouse();
   try {
+    await deps.beforeLoad?.(runSummary, warehouse);
     const load = await warehouse.load({ ...loadRequestFor(runSummary, { urlOf }, deps.table), rowsMayRepeat: true, taskArn: deps.taskArn ?? "local" });
     const crossShardDuplicates = load.outcome === "loaded" ? runSummary.clean - load.loaded - load.alreadyPresent : undefined;
     const result: CommitRunResult = { summary: runSummary, load, ...(crossShardDuplicates === undefined ? {} : { crossShardDuplicates }) };

@@ -48,6 +48,9 @@ describe("cti-etl commit: a planned run, end to end on the embedded warehouse", 
     const wall = Date.now() - started;
     assert.equal(result.loadOutcome, "loaded");
     assert.match(committed.stderr, /run fan committed: \d+ rows loaded into public\.cti_records, 0 already present, \d+ kept by more than one shard/);
+    // The run's outcome is reported where a fanned-out run ends: its EMF metrics (the no-recent-success alarm counts it).
+    assert.match(committed.stderr, /"RunSucceeded":1,"RunFailed":0/);
+    assert.match(committed.stderr, /"msg":"data check against history passed"/);
 
     const single = join(dir.path, "wh-single");
     const one = json(await ok(["run", "-i", input, "-o", join(dir.path, "single"), "--warehouse", single, "--run-id", "one"]));
@@ -79,6 +82,7 @@ describe("cti-etl commit: a planned run, end to end on the embedded warehouse", 
     const early = await cli(["commit", "--plan", planned.plan, "--warehouse", warehouse]);
     assert.equal(early.code, 1, early.stderr);
     assert.match(early.stderr, new RegExp(`SHARDS_INCOMPLETE .*: ${planned.shards - 1} of ${planned.shards} shard\\(s\\) have not published \\(1`));
+    assert.match(early.stderr, /"RunSucceeded":0,"RunFailed":1/);
     const none = await cli(["commit", "--plan", planned.plan, "--warehouse", "none"]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /USAGE: cti-etl commit loads the run: it needs a warehouse/);

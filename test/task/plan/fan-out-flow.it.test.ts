@@ -105,6 +105,16 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
     void bucket;
   });
 
+  it("an ad-hoc execution naming its input plans and loads only that", async () => {
+    const { bucket, env, definition } = await setUp("public.t_adhoc");
+    const run = await runLocalFanOut({ definition, name: "adhoc-1", env, s3: client, input: { input: `s3://${bucket}/in/p1.csv` } });
+    assert.equal(run.error, undefined, JSON.stringify(run.error));
+    assert.deepEqual(run.tasks[0]!.command, ["plan", "--run-id", "adhoc-1", "--input", `s3://${bucket}/in/p1.csv`]);
+    const committed = JSON.parse(run.tasks.at(-1)!.result.stdout.trim().split("\n").at(-1)!);
+    assert.deepEqual(committed.inputs.map((i: { uri: string }) => i.uri), [`s3://${bucket}/in/p1.csv`]);
+    assert.equal(await rowCount("public.t_adhoc"), committed.loaded);
+  });
+
   it("a shard whose input is bad fails at once, commit never runs and nothing loads; after the fix, running again redoes only that shard", async () => {
     const { bucket, env, definition } = await setUp("public.t_bad");
     // Plan first, then replace an object: its shard reads it pinned to the planned ETag and exits 2.
