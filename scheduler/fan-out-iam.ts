@@ -7,8 +7,8 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html
  */
 import type { PolicyStatement } from "../infra/iam/policy-document.ts";
-import { clusterNameOf, ecsTasksService } from "./iam.ts";
-import { familyArnPattern, parseTaskDefinitionArn } from "./task-definition-arn.ts";
+import { clusterNameOf, runTaskStatements } from "./iam.ts";
+import { parseTaskDefinitionArn } from "./task-definition-arn.ts";
 
 /** What the state machine's role may touch. Plain ARNs and names. */
 export interface FanOutRoleScope {
@@ -60,28 +60,11 @@ export function fanOutRoleStatements(scope: FanOutRoleScope): PolicyStatement[] 
   const stateMachineArn = stateMachineArnOf(scope);
   const executions = `arn:${partition}:states:${region}:${accountId}:execution:${scope.stateMachineName}/*`;
   return [
-    {
-      sid: "RunTaskOfThisFamilyOnThisCluster",
-      actions: ["ecs:RunTask"],
-      resources: [familyArnPattern(scope.taskDefinitionArn)],
-      conditions: [{ test: "ArnEquals", variable: "ecs:cluster", values: [scope.clusterArn] }],
-    },
+    ...runTaskStatements(scope),
     {
       sid: "WatchAndStopItsTasks",
       actions: ["ecs:DescribeTasks", "ecs:StopTask"],
       resources: [`arn:${partition}:ecs:${region}:${accountId}:task/${clusterName}/*`],
-    },
-    {
-      sid: "TagTheTaskItStarts",
-      actions: ["ecs:TagResource"],
-      resources: [`arn:${partition}:ecs:${region}:${accountId}:task/${clusterName}/*`],
-      conditions: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RunTask"] }],
-    },
-    {
-      sid: "PassTaskRolesToEcsTasks",
-      actions: ["iam:PassRole"],
-      resources: [scope.taskRoleArn, scope.executionRoleArn],
-      conditions: [{ test: "StringEquals", variable: "iam:PassedToService", values: [ecsTasksService] }],
     },
     {
       sid: "HearOfItsTasksStopping",

@@ -63,6 +63,18 @@ export const ecsTasksService = "ecs-tasks.amazonaws.com";
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
  */
 export function schedulerRoleStatements(scope: SchedulerRoleScope): PolicyStatement[] {
+  return [
+    ...runTaskStatements(scope),
+    { sid: "SendUnstartedRunsToDeadLetterQueue", actions: ["sqs:SendMessage"], resources: [scope.deadLetterQueueArn] },
+  ];
+}
+
+/**
+ * What starting the task takes, whoever starts it (the schedule, or the fan-out's state machine):
+ * RunTask of any revision of the family on this cluster, tagging the task it creates, and passing
+ * exactly the task and execution roles, to ECS tasks only.
+ */
+export function runTaskStatements(scope: Pick<SchedulerRoleScope, "clusterArn" | "taskDefinitionArn" | "taskRoleArn" | "executionRoleArn">): PolicyStatement[] {
   const { partition, region, accountId } = parseTaskDefinitionArn(scope.taskDefinitionArn);
   const clusterName = clusterNameOf(scope.clusterArn);
   return [
@@ -84,7 +96,6 @@ export function schedulerRoleStatements(scope: SchedulerRoleScope): PolicyStatem
       resources: [scope.taskRoleArn, scope.executionRoleArn],
       conditions: [{ test: "StringEquals", variable: "iam:PassedToService", values: [ecsTasksService] }],
     },
-    { sid: "SendUnstartedRunsToDeadLetterQueue", actions: ["sqs:SendMessage"], resources: [scope.deadLetterQueueArn] },
   ];
 }
 

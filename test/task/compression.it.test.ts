@@ -2,15 +2,14 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { partSuffix, zlibCapabilities, type Compression } from "../../task/src/sinks/codec.ts";
-import { localAwsEnv } from "../support/aws-env.ts";
 import { decompressPart } from "../support/part-bytes.ts";
 import { runCommand, type CommandResult } from "../support/processes.ts";
-import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../support/redshift-data-emulator/index.ts";
 import { cachedSample } from "../support/sample-files.ts";
-import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../support/s3-server.ts";
+import { freshBucket } from "../support/s3-server.ts";
+import { redshiftTaskEnv, useTaskServices } from "../support/task-services.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { runNode24 } from "../support/under-node24.ts";
 
@@ -104,32 +103,13 @@ describe("the parts' codec end to end, from the command line (Node 20 and Node 2
 
 describe("zstd parts through S3 and the Redshift Data API emulator's COPY, under Node 24", function () {
   this.timeout(300_000);
-  let ep: S3TestEndpoint;
-  let client: S3Client;
-  let emulator: RedshiftDataEmulator;
-
-  before(async function () {
-    this.timeout(s3ServerStartTimeoutMs);
-    ep = await s3Server();
-    client = s3TestClient(ep);
-    emulator = await startRedshiftDataEmulator({ s3: client, workgroupName: "cti-wg" });
-  });
-  after(async () => emulator?.stop());
+  const services = useTaskServices();
 
   it("uploads .csv.zst parts as application/zstd, COPYs them with ZSTD, and the table equals the parts", async () => {
     const bucket = await freshBucket("zstd");
     const { path, expected } = await cachedSample(5_000, { seed: 44 });
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "input/a.csv", Body: await readFile(path) }));
-    const env = localAwsEnv(ep, {
-      AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint,
-      CTI_INPUT: `s3://${bucket}/input/`,
-      CTI_OUTPUT: `s3://${bucket}/runs/`,
-      CTI_TABLE: "public.t_zstd",
-      CTI_REDSHIFT_WORKGROUP: "cti-wg",
-      CTI_REDSHIFT_DATABASE: "dev",
-      CTI_REDSHIFT_COPY_ROLE_ARN: "arn:aws:iam::123456789012:role/cti-etl-copy",
-      CTI_SLICES: "2",
-    });
+    await services.client.send(new PutObjectCommand({ Bucket: bucket, Key: "input/a.csv", Body: await readFile(path) }));
+    const env = redshiftTaskEnv(services, bucket, "public.t_zstd", { CTI_SLICES: "2" });
     const run = await runNode24([CLI], { env });
     assert.equal(run.code, 0, run.stderr);
     const summary = lastJson(run) as RunSummaryJson;
@@ -138,15 +118,15 @@ describe("zstd parts through S3 and the Redshift Data API emulator's COPY, under
     const files: Buffer[] = [];
     for (const p of summary.parts) {
       assert.ok(p.relPath.endsWith(".csv.zst"), p.relPath);
-      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: prefix + p.relPath }));
+      const head = await services.client.send(new HeadObjectCommand({ Bucket: bucket, Key: prefix + p.relPath }));
       assert.equal(head.ContentType, "application/zstd");
-      const o = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + p.relPath }));
+      const o = await services.client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + p.relPath }));
       files.push(Buffer.from(await o.Body!.transformToByteArray()));
     }
-    const copies = emulator.statements.list().flatMap((s) => s.sqls).filter((q) => /^\s*COPY\b/i.test(q) && q.includes(`s3://${bucket}/`));
+    const copies = services.emulator.statements.list().flatMap((s) => s.sqls).filter((q) => /^\s*COPY\b/i.test(q) && q.includes(`s3://${bucket}/`));
     assert.equal(copies.length, 1);
     assert.match(copies[0]!, /\nFORMAT AS CSV\nZSTD\nMANIFEST\n/);
-    const table = await emulator.db.query<{ key: string; data: string }>("SELECT key, data FROM public.t_zstd");
+    const table = await services.emulator.db.query<{ key: string; data: string }>("SELECT key, data FROM public.t_zstd");
     assert.deepEqual(table.rows.map((r) => [r.key, r.data]).sort(byKeyThenData), rowsOf(files, "zstd"));
   });
 });

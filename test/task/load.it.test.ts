@@ -5,11 +5,11 @@ import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { redshiftTaskEnvironment } from "../../task/src/config/task-environment.ts";
-import { localAwsEnv } from "../support/aws-env.ts";
 import { runCommand, type CommandResult } from "../support/processes.ts";
-import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../support/redshift-data-emulator/index.ts";
+import type { RedshiftDataEmulator } from "../support/redshift-data-emulator/index.ts";
 import { cachedSample } from "../support/sample-files.ts";
-import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../support/s3-server.ts";
+import { freshBucket } from "../support/s3-server.ts";
+import { redshiftTaskEnv, useTaskServices } from "../support/task-services.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const CLI = join(process.cwd(), "bin", "cti-etl.js");
@@ -90,30 +90,17 @@ describe("loading into the embedded warehouse (PGlite) from the command line", f
 
 describe("the task configured only by its environment, as on Fargate: radosgw → Data API emulator", function () {
   this.timeout(180_000);
-  let ep: S3TestEndpoint;
+  const services = useTaskServices();
   let client: S3Client;
   let emulator: RedshiftDataEmulator;
-
-  before(async function () {
-    this.timeout(s3ServerStartTimeoutMs);
-    ep = await s3Server();
-    client = s3TestClient(ep);
-    emulator = await startRedshiftDataEmulator({ s3: client, workgroupName: "cti-wg" });
-  });
-  after(async () => emulator?.stop());
+  before(() => ({ client, emulator } = services));
 
   /** Exactly the task environment the infra sets, pointed at local services. */
   function taskEnv(bucket: string, table: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const cti = {
-      CTI_INPUT: `s3://${bucket}/input/`,
-      CTI_OUTPUT: `s3://${bucket}/runs/`,
-      CTI_TABLE: table,
-      CTI_REDSHIFT_WORKGROUP: "cti-wg",
-      CTI_REDSHIFT_DATABASE: "dev",
-      CTI_REDSHIFT_COPY_ROLE_ARN: "arn:aws:iam::123456789012:role/cti-etl-copy",
-    };
+    const env = redshiftTaskEnv(services, bucket, table, extra);
+    const cti = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("CTI_") && !(k in extra)));
     assert.ok(!(redshiftTaskEnvironment(cti) instanceof Error) && !Array.isArray(redshiftTaskEnvironment(cti)), "the task environment schema accepts the test's environment");
-    return localAwsEnv(ep, { AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint, ...cti, ...extra });
+    return env;
   }
   const task = (env: NodeJS.ProcessEnv) => runCommand(process.execPath, [CLI], { env });
 

@@ -360,10 +360,7 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl run --help`);
   }
   if (values.help) return { command: "help", topic: "run" };
-  const input = values.input ?? env.CTI_INPUT;
-  const output = values.output ?? env.CTI_OUTPUT;
-  if (!input) throw new EtlError("USAGE", "--input (or CTI_INPUT) is required; see cti-etl run --help");
-  if (!output) throw new EtlError("USAGE", "--output (or CTI_OUTPUT) is required; see cti-etl run --help");
+  const { input, output } = inputAndOutput(values, env, "run");
   const runId = checkedRunId(values["run-id"]);
   return {
     command: "run",
@@ -452,6 +449,15 @@ function parseCommitCommand(args: readonly string[], env: ParsedEnvironment): Co
   return { command: "commit", plan: values.plan, warehouse: values.warehouse, table: values.table, lockWaitSeconds: lockWait(values["lock-wait"], env), json: values.json ?? false };
 }
 
+/** `--input` and `--output`, else `CTI_INPUT` and `CTI_OUTPUT`; both required. */
+function inputAndOutput(values: { input?: string | undefined; output?: string | undefined }, env: ParsedEnvironment, command: string): { input: string; output: string } {
+  const input = values.input ?? env.CTI_INPUT;
+  const output = values.output ?? env.CTI_OUTPUT;
+  if (!input) throw new EtlError("USAGE", `--input (or CTI_INPUT) is required; see cti-etl ${command} --help`);
+  if (!output) throw new EtlError("USAGE", `--output (or CTI_OUTPUT) is required; see cti-etl ${command} --help`);
+  return { input, output };
+}
+
 function checkedRunId(runId: string | undefined): string | undefined {
   if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) {
     throw new EtlError("USAGE", `--run-id must match ${RUN_ID_PATTERN}, got ${JSON.stringify(runId)}`);
@@ -477,10 +483,7 @@ function parsePlanCommand(args: readonly string[], env: ParsedEnvironment): Comm
     throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl plan --help`);
   }
   if (values.help) return { command: "help", topic: "plan" };
-  const input = values.input ?? env.CTI_INPUT;
-  const output = values.output ?? env.CTI_OUTPUT;
-  if (!input) throw new EtlError("USAGE", "--input (or CTI_INPUT) is required; see cti-etl plan --help");
-  if (!output) throw new EtlError("USAGE", "--output (or CTI_OUTPUT) is required; see cti-etl plan --help");
+  const { input, output } = inputAndOutput(values, env, "plan");
   return {
     command: "plan",
     input,

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { localAwsEnv } from "../../support/aws-env.ts";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { runCommand, type CommandResult } from "../../support/processes.ts";
-import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../../support/redshift-data-emulator/index.ts";
-import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../../support/s3-server.ts";
+import { freshBucket } from "../../support/s3-server.ts";
+import { redshiftTaskEnv, useTaskServices } from "../../support/task-services.ts";
 import { cachedSample } from "../../support/sample-files.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 
@@ -93,31 +92,15 @@ describe("cti-etl commit: a planned run, end to end on the embedded warehouse", 
 
 describe("cti-etl plan, shard and commit as the fan-out's tasks run them: radosgw → Data API emulator", function () {
   this.timeout(300_000);
-  let ep: S3TestEndpoint;
-  let client: S3Client;
-  let emulator: RedshiftDataEmulator;
-  before(async function () {
-    this.timeout(s3ServerStartTimeoutMs);
-    ep = await s3Server();
-    client = s3TestClient(ep);
-    emulator = await startRedshiftDataEmulator({ s3: client, workgroupName: "cti-wg" });
-  });
-  after(async () => emulator?.stop());
+  const services = useTaskServices();
 
   it("loads every shard's parts with one COPY in one transaction: the distinct clean rows once, the repeats counted as duplicates", async () => {
     const bucket = await freshBucket("commit");
     const bodies = await Promise.all([41, 42, 43].map(async (seed) => readFile((await cachedSample(12_000, { seed })).path)));
-    for (const [i, body] of [...bodies, bodies[0]!].entries()) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `in/p${i}.csv`, Body: body }));
+    const { client, emulator } = services;
+    for (const [i, body] of [...bodies, bodies[0]!].entries()) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `input/p${i}.csv`, Body: body }));
     // The task's environment as the infra sets it; each step's command as the state machine overrides it.
-    const env = localAwsEnv(ep, {
-      AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint,
-      CTI_INPUT: `s3://${bucket}/in/`,
-      CTI_OUTPUT: `s3://${bucket}/runs/`,
-      CTI_TABLE: "public.t_fan",
-      CTI_REDSHIFT_WORKGROUP: "cti-wg",
-      CTI_REDSHIFT_DATABASE: "dev",
-      CTI_REDSHIFT_COPY_ROLE_ARN: "arn:aws:iam::123456789012:role/cti-etl-copy",
-    });
+    const env = redshiftTaskEnv(services, bucket, "public.t_fan");
     const task = async (args: string[]) => {
       const r = await runCommand(process.execPath, [CLI, ...args], { env });
       assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);

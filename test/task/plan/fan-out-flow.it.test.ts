@@ -3,12 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { fanOutDefinition } from "../../../scheduler/fan-out-definition.ts";
-import { localAwsEnv } from "../../support/aws-env.ts";
 import { runLocalFanOut, type TaskRun } from "../../support/local-fan-out.ts";
 import { runCommand } from "../../support/processes.ts";
-import { startRedshiftDataEmulator, type RedshiftDataEmulator } from "../../support/redshift-data-emulator/index.ts";
+import type { RedshiftDataEmulator } from "../../support/redshift-data-emulator/index.ts";
 import { cachedSample } from "../../support/sample-files.ts";
-import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../../support/s3-server.ts";
+import { freshBucket } from "../../support/s3-server.ts";
+import { redshiftTaskEnv, useTaskServices } from "../../support/task-services.ts";
 
 const CLI = join(process.cwd(), "bin", "cti-etl.js");
 const MiB = 2 ** 20;
@@ -20,32 +20,17 @@ const kind = (t: TaskRun) => `${t.command[0]}${t.command[0] === "shard" ? ` ${t.
  */
 describe("the fan-out state machine run here: plan, shards, commit", function () {
   this.timeout(600_000);
-  let ep: S3TestEndpoint;
+  const services = useTaskServices();
   let client: S3Client;
   let emulator: RedshiftDataEmulator;
-  before(async function () {
-    this.timeout(s3ServerStartTimeoutMs);
-    ep = await s3Server();
-    client = s3TestClient(ep);
-    emulator = await startRedshiftDataEmulator({ s3: client, workgroupName: "cti-wg" });
-  });
-  after(async () => emulator?.stop());
+  before(() => ({ client, emulator } = services));
 
   /** A bucket holding four objects (the first again as a fifth, so rows repeat across shards), the definition and the task's environment for `table`. */
   async function setUp(table: string) {
     const bucket = await freshBucket("flow");
     const bodies = await Promise.all([51, 52, 53, 54].map(async (seed) => readFile((await cachedSample(10_000, { seed })).path)));
-    for (const [i, body] of [...bodies, bodies[0]!].entries()) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `in/p${i}.csv`, Body: body }));
-    const env = localAwsEnv(ep, {
-      AWS_ENDPOINT_URL_REDSHIFT_DATA: emulator.endpoint,
-      CTI_INPUT: `s3://${bucket}/in/`,
-      CTI_OUTPUT: `s3://${bucket}/runs/`,
-      CTI_TABLE: table,
-      CTI_REDSHIFT_WORKGROUP: "cti-wg",
-      CTI_REDSHIFT_DATABASE: "dev",
-      CTI_REDSHIFT_COPY_ROLE_ARN: "arn:aws:iam::123456789012:role/cti-etl-copy",
-      CTI_SHARD_BYTES: String(MiB),
-    });
+    for (const [i, body] of [...bodies, bodies[0]!].entries()) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `input/p${i}.csv`, Body: body }));
+    const env = redshiftTaskEnv(services, bucket, table, { CTI_SHARD_BYTES: String(MiB) });
     const definition = fanOutDefinition({
       clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/c",
       taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/cti-etl:1",
@@ -107,11 +92,11 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
 
   it("an ad-hoc execution naming its input plans and loads only that", async () => {
     const { bucket, env, definition } = await setUp("public.t_adhoc");
-    const run = await runLocalFanOut({ definition, name: "adhoc-1", env, s3: client, input: { input: `s3://${bucket}/in/p1.csv` } });
+    const run = await runLocalFanOut({ definition, name: "adhoc-1", env, s3: client, input: { input: `s3://${bucket}/input/p1.csv` } });
     assert.equal(run.error, undefined, JSON.stringify(run.error));
-    assert.deepEqual(run.tasks[0]!.command, ["plan", "--run-id", "adhoc-1", "--input", `s3://${bucket}/in/p1.csv`]);
+    assert.deepEqual(run.tasks[0]!.command, ["plan", "--run-id", "adhoc-1", "--input", `s3://${bucket}/input/p1.csv`]);
     const committed = JSON.parse(run.tasks.at(-1)!.result.stdout.trim().split("\n").at(-1)!);
-    assert.deepEqual(committed.inputs.map((i: { uri: string }) => i.uri), [`s3://${bucket}/in/p1.csv`]);
+    assert.deepEqual(committed.inputs.map((i: { uri: string }) => i.uri), [`s3://${bucket}/input/p1.csv`]);
     assert.equal(await rowCount("public.t_adhoc"), committed.loaded);
   });
 
@@ -120,7 +105,7 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
     // Plan first, then replace an object: its shard reads it pinned to the planned ETag and exits 2.
     const plan = await runCommand(process.execPath, [CLI, "plan", "--run-id", "exec-2"], { env });
     assert.equal(plan.code, 0, plan.stderr);
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "in/p2.csv", Body: "Key,Data\nreplaced,after the plan\n" }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "input/p2.csv", Body: "Key,Data\nreplaced,after the plan\n" }));
     const failed = await runLocalFanOut({ definition, name: "exec-2", env, s3: client });
     assert.equal(failed.error?.name, "CtiEtl.BadInput");
     const bad = failed.tasks.filter((t) => t.exitCode === 2);
@@ -131,7 +116,7 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
 
     // The fix: the planned version back (a new ETag all the same: S3 ETags are MD5s of the bytes, so the same bytes give the same ETag).
     const original = await readFile((await cachedSample(10_000, { seed: 53 })).path);
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "in/p2.csv", Body: original }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: "input/p2.csv", Body: original }));
     const redriven = await runLocalFanOut({ definition, name: "exec-2", env, s3: client });
     assert.equal(redriven.error, undefined, JSON.stringify(redriven.error));
     const outcomes = redriven.tasks.filter((t) => t.command[0] === "shard").map((t) => JSON.parse(t.result.stdout.trim().split("\n").at(-1)!).outcome);
