@@ -14,13 +14,21 @@ export interface TaskServices {
   emulator: RedshiftDataEmulator;
 }
 
-/** Starts both for the calling suite; the returned object is filled once its `before` has run. */
-export function useTaskServices(): TaskServices {
+/** S3 alone for the calling suite; the returned object is filled once its `before` has run. */
+export function useS3(): Pick<TaskServices, "ep" | "client"> {
   const services = {} as TaskServices;
   before(async function () {
     this.timeout(s3ServerStartTimeoutMs);
     services.ep = await s3Server();
     services.client = s3TestClient(services.ep);
+  });
+  return services;
+}
+
+/** Both for the calling suite; the returned object is filled once its `before` hooks have run. */
+export function useTaskServices(): TaskServices {
+  const services = useS3() as TaskServices;
+  before(async () => {
     services.emulator = await startRedshiftDataEmulator({ s3: services.client, workgroupName: "cti-wg" });
   });
   after(async () => services.emulator?.stop());

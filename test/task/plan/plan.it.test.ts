@@ -5,7 +5,8 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { parsePlan, type PlanLine } from "../../../task/src/plan/plan-file.ts";
 import { localAwsEnv } from "../../support/aws-env.ts";
 import { runCommand, type CommandResult } from "../../support/processes.ts";
-import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../../support/s3-server.ts";
+import { freshBucket, type S3TestEndpoint } from "../../support/s3-server.ts";
+import { useS3 } from "../../support/task-services.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 
 const CLI = join(process.cwd(), "bin", "cti-etl.js");
@@ -78,13 +79,10 @@ describe("cti-etl plan", function () {
   });
 
   describe("on S3 (radosgw)", function () {
+    const s3 = useS3();
     let ep: S3TestEndpoint;
     let client: S3Client;
-    before(async function () {
-      this.timeout(s3ServerStartTimeoutMs);
-      ep = await s3Server();
-      client = s3TestClient(ep);
-    });
+    before(() => ({ ep, client } = s3));
 
     it("pins every object's ETag, in S3's key order; two attempts racing leave one plan, and both report it", async () => {
       const bucket = await freshBucket("plan");

@@ -6,7 +6,8 @@ import { parse } from "csv-parse/sync";
 import { localAwsEnv } from "../../support/aws-env.ts";
 import { runCommand, type CommandResult } from "../../support/processes.ts";
 import { cachedSample } from "../../support/sample-files.ts";
-import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3TestEndpoint } from "../../support/s3-server.ts";
+import { freshBucket, type S3TestEndpoint } from "../../support/s3-server.ts";
+import { useS3 } from "../../support/task-services.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 
 const CLI = join(process.cwd(), "bin", "cti-etl.js");
@@ -88,13 +89,10 @@ describe("cti-etl shard", function () {
   });
 
   describe("on S3 (radosgw)", function () {
+    const s3 = useS3();
     let ep: S3TestEndpoint;
     let client: S3Client;
-    before(async function () {
-      this.timeout(s3ServerStartTimeoutMs);
-      ep = await s3Server();
-      client = s3TestClient(ep);
-    });
+    before(() => ({ ep, client } = s3));
 
     it("two attempts of one shard at once publish it once, both exit 0; an object replaced after planning stops a shard with INPUT_CHANGED", async () => {
       const bucket = await freshBucket("shard");
