@@ -162,7 +162,10 @@ Usage:
   cti-etl run --input <path|s3://…> --output <dir|s3://…> [options]
   cti-etl sql [--warehouse <dir|postgres://…>] [--json] [--lock-wait <s>] "SELECT …"
   cti-etl status [--limit N] [--warehouse <dir|postgres://…>] [--table <name>] [--lock-wait <s>]
-  cti-etl --help | run --help | sql --help | status --help | --version
+  cti-etl plan --input <…> --output <…> [--run-id <id>] [--shard-bytes N]
+  cti-etl shard --plan <uri> --index K
+  cti-etl commit --plan <uri> [--warehouse <dir|postgres://…>]
+  cti-etl --help | <command> --help | --version
 
 Commands:
   run        Run the job once and load the clean rows into the warehouse (see cti-etl run --help).
@@ -175,8 +178,8 @@ Commands:
 
 Exit codes:
   0  success
-  2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header),
-     a statement the warehouse refused (cti-etl sql: QUERY_FAILED), or the embedded
+  2  bad usage, or bad input that stops the run (missing input, unreadable file, bad header,
+     a damaged run plan: BAD_PLAN), a statement the warehouse refused (cti-etl sql: QUERY_FAILED), or the embedded
      warehouse held by another cti-etl past --lock-wait (WAREHOUSE_LOCKED)
   1  any other failure
 
