@@ -103,7 +103,11 @@ export async function acquireWarehouseLock(dataDir: string, options: WarehouseLo
       let released: Promise<void> | undefined;
       return { path, holder, release: () => (released ??= release().catch(() => undefined)) };
     } catch (error) {
-      if ((error as { code?: unknown }).code !== "ELOCKED") throw cannot(error);
+      const code = (error as { code?: unknown }).code;
+      // ENOENT: the lock vanished while proper-lockfile looked at it (another taker removed a
+      // stale lock between the mkdir that found it and the stat that judged it): try again.
+      if (code === "ENOENT") continue;
+      if (code !== "ELOCKED") throw cannot(error);
     }
     const current = await readHolder(path);
     const delay = nextPollDelay(Date.now() - started, options.waitMs, timing.pollMs);
