@@ -65,16 +65,16 @@ export interface LedgerEntry {
   cleanRows: number;
   /** ISO start of the run. */
   startedAt: string;
-  /**
-   * The staged rows may repeat (the shards of a fanned-out run): the row's `clean` is then the
-   * stage's distinct rows, and its `duplicates` add the repeats (counted in SQL, from the stage).
-   */
-  rowsMayRepeat?: boolean;
 }
 
 /** One row, `n`: the stage's distinct rows (by `key` and `data`). Both dialects. */
 export function distinctStagedRowsSql(tables: WarehouseTables): string {
   return `SELECT COUNT(*) AS n FROM (SELECT DISTINCT s.${q("key")}, s.${q("data")} FROM ${sqlTableName(tables.stage)} AS s) AS d`;
+}
+
+/** One row, `already_present`, of run `runId`'s ledger row: read back in the batch that wrote it. */
+export function ledgerAlreadyPresentSql(dialect: SqlDialect, tables: WarehouseTables, runId: string): string {
+  return `SELECT ${q("already_present")} FROM ${sqlTableName(tables.ledger)} WHERE ${q("run_id")} = ${quoteLiteral(dialect, runId)}`;
 }
 
 /**
@@ -85,22 +85,32 @@ export function distinctStagedRowsSql(tables: WarehouseTables): string {
 export type LoadedRows = number | "count-target-rows";
 
 /**
+ * The stage's distinct rows, given when its rows may repeat (a fanned-out run's shards): a number
+ * the caller counted (Postgres), or `"count-staged-rows"`, counted in the statement (Redshift's
+ * one batch). Not given: one transform's stage, distinct by construction.
+ */
+export type DistinctRows = number | "count-staged-rows";
+
+/**
  * Inserts the ledger row, status `loaded`, `already_present` = clean rows − loaded, under the
  * same guard as the insert of new rows, so it affects 0 rows exactly when a racing load of
- * the same input committed first. With `entry.rowsMayRepeat`, `clean` is the stage's distinct
- * rows and `duplicates` adds the rows repeated across shards, as one task would have counted.
+ * the same input committed first. With `distinct` (the stage's rows may repeat), `clean` is the
+ * stage's distinct rows and `duplicates` adds the rows repeated across shards, as one task would
+ * have counted.
  */
-export function ledgerInsertSql(dialect: SqlDialect, tables: WarehouseTables, entry: LedgerEntry, loaded: LoadedRows): string {
+export function ledgerInsertSql(dialect: SqlDialect, tables: WarehouseTables, entry: LedgerEntry, loaded: LoadedRows, distinct?: DistinctRows): string {
   const lit = (value: string) => quoteLiteral(dialect, value);
   const c = entry.counts;
   const loadedSql = loaded === "count-target-rows" ? "c.n" : sqlInteger(loaded);
   const sources = [
     ...(loaded === "count-target-rows" ? [`(SELECT COUNT(*) AS n FROM ${sqlTableName(tables.target)} WHERE ${q("run_id")} = ${lit(entry.runId)}) AS c`] : []),
-    ...(entry.rowsMayRepeat ? [`(${distinctStagedRowsSql(tables)}) AS u`] : []),
+    ...(distinct === "count-staged-rows" ? [`(${distinctStagedRowsSql(tables)}) AS u`] : []),
   ];
   const from = sources.length > 0 ? `\nFROM ${sources.join(", ")}` : "";
-  const cleanSql = entry.rowsMayRepeat ? "u.n" : sqlInteger(c.clean);
-  const duplicatesSql = entry.rowsMayRepeat ? `${sqlInteger(c.duplicates)} + (${sqlInteger(entry.cleanRows)} - u.n)` : sqlInteger(c.duplicates);
+  // The rows the load could insert: the parts' clean rows, or the stage's distinct ones.
+  const distinctSql = distinct === undefined ? sqlInteger(entry.cleanRows) : distinct === "count-staged-rows" ? "u.n" : sqlInteger(distinct);
+  const cleanSql = distinct === undefined ? sqlInteger(c.clean) : distinctSql;
+  const duplicatesSql = distinct === undefined ? sqlInteger(c.duplicates) : `${sqlInteger(c.duplicates)} + (${sqlInteger(entry.cleanRows)} - ${distinctSql})`;
   const columns = ["run_id", "input_fingerprint", "inputs", "rows_read", "clean", "duplicates", "rejected", "loaded", "already_present", "status", "started_at", "finished_at", "task_arn"];
   const values = [
     lit(entry.runId),
@@ -111,7 +121,7 @@ export function ledgerInsertSql(dialect: SqlDialect, tables: WarehouseTables, en
     duplicatesSql,
     sqlInteger(c.rejected),
     loadedSql,
-    `${entry.rowsMayRepeat ? "u.n" : sqlInteger(entry.cleanRows)} - ${loadedSql}`,
+    `${distinctSql} - ${loadedSql}`,
     lit(LEDGER_STATUS_LOADED),
     timestampSql(dialect, entry.startedAt),
     nowSql(dialect),

@@ -66,7 +66,6 @@ export function planLoad(request: LoadRequest, dialect: SqlDialect, rowHash: Row
       counts: request.counts,
       cleanRows,
       startedAt: request.startedAt,
-      rowsMayRepeat: request.rowsMayRepeat === true,
     },
   };
 }

@@ -52,13 +52,14 @@ export class PostgresWarehouse implements Warehouse {
       const [targetEmpty, targetBytes, stageBytes] = (await tx.query(targetStateSql(plan.tables))).rows[0]!;
       const match = newRowsMatch({ targetEmpty: targetEmpty === true, targetBytes: Number(targetBytes), stageBytes: Number(stageBytes) }, !indexLater);
       for (const sql of postgresNewRowsSettingsSql(match)) await tx.query(sql);
-      // Rows repeated across shards count once: what "already present" is measured against.
-      const distinctRows = plan.rowsMayRepeat ? Number((await tx.query(distinctStagedRowsSql(plan.tables))).rows[0]![0]) : plan.cleanRows;
+      // Rows repeated across shards count once: what "already present" is measured against,
+      // counted once here and given to the ledger row.
+      const distinctRows = plan.rowsMayRepeat ? Number((await tx.query(distinctStagedRowsSql(plan.tables))).rows[0]![0]) : undefined;
       const loaded = (await tx.query(insertNewRowsSql("postgres", plan.tables, request.runId, plan.fingerprint, plan.rowHash, match, plan.rowsMayRepeat))).rowCount;
       if (indexLater) await tx.query(rowHashIndexDdl(plan.tables.target));
-      const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded))).rowCount;
+      const recorded = (await tx.query(ledgerInsertSql("postgres", plan.tables, plan.ledger, loaded, distinctRows))).rowCount;
       if (recorded !== 1) throw new EtlError("INTERNAL", `the ledger row of run ${request.runId} was not written (${recorded} rows); rolled back`);
-      return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: distinctRows - loaded };
+      return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: (distinctRows ?? plan.cleanRows) - loaded };
     });
   }
 

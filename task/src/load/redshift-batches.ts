@@ -4,7 +4,7 @@
  * transaction: any failure rolls the whole batch back.
  * @see https://docs.aws.amazon.com/redshift-data/latest/APIReference/API_BatchExecuteStatement.html
  */
-import { distinctStagedRowsSql, ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
+import { ledgerAlreadyPresentSql, ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import type { LoadPlan } from "./load-plan.ts";
 import { insertNewRowsSql, stageRowCheckSql } from "./new-rows-sql.ts";
 import { redshiftCopySql } from "./redshift-copy-sql.ts";
@@ -18,7 +18,7 @@ export interface BatchStep<Name extends string = string> {
 }
 
 export type SetupStep = "create-schema" | "create-target" | "create-ledger" | "find-row-hash-column" | "find-prior-loads";
-export type LoadStep = "lock-ledger" | "create-stage" | "copy-parts" | "check-stage-rows" | "count-distinct-staged" | "insert-new-rows" | "insert-ledger-row";
+export type LoadStep = "lock-ledger" | "create-stage" | "copy-parts" | "check-stage-rows" | "insert-new-rows" | "insert-ledger-row" | "read-already-present";
 
 /**
  * Creates the tables if missing, looks for the target's `row_hash` column (missing in a table
@@ -49,9 +49,10 @@ export function redshiftLoadBatch(plan: LoadPlan, manifestUrl: string, copyRoleA
     { step: "create-stage", sql: stageTableDdl("redshift", tables) },
     { step: "copy-parts", sql: redshiftCopySql(tables.stage, { manifestUrl, copyRoleArn, compression: plan.compression }) },
     { step: "check-stage-rows", sql: stageRowCheckSql("redshift", tables, plan.cleanRows) },
-    // Rows repeated across shards (rowsMayRepeat): the stage's distinct rows, in this step's result set.
-    ...(plan.rowsMayRepeat ? [{ step: "count-distinct-staged" as const, sql: distinctStagedRowsSql(tables) }] : []),
     { step: "insert-new-rows", sql: insertNewRowsSql("redshift", tables, ledger.runId, fingerprint, plan.rowHash, "anti-join", plan.rowsMayRepeat) },
-    { step: "insert-ledger-row", sql: ledgerInsertSql("redshift", tables, ledger, "count-target-rows") },
+    { step: "insert-ledger-row", sql: ledgerInsertSql("redshift", tables, ledger, "count-target-rows", plan.rowsMayRepeat ? "count-staged-rows" : undefined) },
+    // Rows repeated across shards (rowsMayRepeat): the ledger row counted the stage's distinct
+    // rows; its already_present, read back, spares a second count of the stage.
+    ...(plan.rowsMayRepeat ? [{ step: "read-already-present" as const, sql: ledgerAlreadyPresentSql("redshift", tables, ledger.runId) }] : []),
   ];
 }

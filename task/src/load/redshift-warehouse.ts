@@ -59,10 +59,10 @@ export class RedshiftWarehouse implements Warehouse {
     const loaded = resultRowsAt(done, stepIndex(loadBatch, "insert-new-rows"));
     const ledgerRows = resultRowsAt(done, stepIndex(loadBatch, "insert-ledger-row"));
     if (ledgerRows === 0) return this.lostRace(plan, request, budget);
-    const distinctRows = plan.rowsMayRepeat
-      ? Number((await this.statements.rows(subStatementId(done, stepIndex(loadBatch, "count-distinct-staged")))).rows[0]![0])
-      : plan.cleanRows;
-    return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent: distinctRows - loaded };
+    const alreadyPresent = plan.rowsMayRepeat
+      ? Number((await this.statements.rows(subStatementId(done, stepIndex(loadBatch, "read-already-present")))).rows[0]![0])
+      : plan.cleanRows - loaded;
+    return { outcome: "loaded", loadedBy: request.runId, loaded, alreadyPresent };
   }
 
   async query(sql: string): Promise<QueryResult> {

@@ -33,10 +33,9 @@ describe("planLoad", () => {
       counts: request.counts,
       cleanRows: 7,
       startedAt: request.startedAt,
-      rowsMayRepeat: false,
     });
     assert.equal(plan.rowsMayRepeat, false);
-    assert.equal(planLoad({ ...request, rowsMayRepeat: true }, "postgres").ledger.rowsMayRepeat, true);
+    assert.equal(planLoad({ ...request, rowsMayRepeat: true }, "postgres").rowsMayRepeat, true);
   });
 
   it("reads the parts' codec from their names, and refuses parts of two codecs as INTERNAL", () => {

@@ -131,7 +131,8 @@ describe("RedshiftWarehouse (Data API emulator, parts in a real S3)", function (
     const row = (await ledgerRows(table)).find((r) => r.run_id === "rep-1")!;
     assert.deepEqual([row.clean, row.duplicates, row.loaded, row.already_present].map(Number), [12, request.counts.duplicates + 4, 10, 2]);
     const batch = emulator.statements.list().filter((st) => st.isBatch).at(-1)!;
-    assert.ok(batch.sqls.some((q) => q.startsWith("SELECT COUNT(*) AS n FROM (SELECT DISTINCT")), "the distinct count is a step of the load batch");
+    assert.equal(batch.sqls.filter((q) => q.includes("(SELECT COUNT(*) AS n FROM (SELECT DISTINCT")).length, 1, "the stage's distinct rows are counted once, by the ledger row");
+    assert.ok(batch.sqls.at(-1)!.startsWith('SELECT "already_present" FROM'), "already present is read back from the ledger row, in the load batch");
   });
 
   it("creates a schema that is not public before its table and ledger, once, and loads into it", async () => {
