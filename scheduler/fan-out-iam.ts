@@ -7,7 +7,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html
  */
 import type { PolicyStatement } from "../infra/iam/policy-document.ts";
-import { clusterNameOf, runTaskStatements } from "./iam.ts";
+import { clusterTasksArn, runTaskStatements } from "./iam.ts";
 import { parseTaskDefinitionArn } from "./task-definition-arn.ts";
 
 /** What the state machine's role may touch. Plain ARNs and names. */
@@ -56,7 +56,6 @@ export function fanOutTrust(scope: Pick<FanOutRoleScope, "stateMachineName" | "t
 
 export function fanOutRoleStatements(scope: FanOutRoleScope): PolicyStatement[] {
   const { partition, region, accountId } = parseTaskDefinitionArn(scope.taskDefinitionArn);
-  const clusterName = clusterNameOf(scope.clusterArn);
   const stateMachineArn = stateMachineArnOf(scope);
   const executions = `arn:${partition}:states:${region}:${accountId}:execution:${scope.stateMachineName}/*`;
   return [
@@ -64,7 +63,7 @@ export function fanOutRoleStatements(scope: FanOutRoleScope): PolicyStatement[] 
     {
       sid: "WatchAndStopItsTasks",
       actions: ["ecs:DescribeTasks", "ecs:StopTask"],
-      resources: [`arn:${partition}:ecs:${region}:${accountId}:task/${clusterName}/*`],
+      resources: [clusterTasksArn(scope)],
     },
     {
       sid: "HearOfItsTasksStopping",

@@ -75,8 +75,6 @@ export function schedulerRoleStatements(scope: SchedulerRoleScope): PolicyStatem
  * exactly the task and execution roles, to ECS tasks only.
  */
 export function runTaskStatements(scope: Pick<SchedulerRoleScope, "clusterArn" | "taskDefinitionArn" | "taskRoleArn" | "executionRoleArn">): PolicyStatement[] {
-  const { partition, region, accountId } = parseTaskDefinitionArn(scope.taskDefinitionArn);
-  const clusterName = clusterNameOf(scope.clusterArn);
   return [
     {
       sid: "RunTaskOfThisFamilyOnThisCluster",
@@ -87,7 +85,7 @@ export function runTaskStatements(scope: Pick<SchedulerRoleScope, "clusterArn" |
     {
       sid: "TagTheTaskItStarts",
       actions: ["ecs:TagResource"],
-      resources: [`arn:${partition}:ecs:${region}:${accountId}:task/${clusterName}/*`],
+      resources: [clusterTasksArn(scope)],
       conditions: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RunTask"] }],
     },
     {
@@ -109,6 +107,12 @@ export function schedulerStartExecutionStatements(scope: { readonly stateMachine
     { sid: "StartTheFanOut", actions: ["states:StartExecution"], resources: [scope.stateMachineArn] },
     { sid: "SendUnstartedRunsToDeadLetterQueue", actions: ["sqs:SendMessage"], resources: [scope.deadLetterQueueArn] },
   ];
+}
+
+/** Every task of the cluster, in the task definition's partition, region and account: `arn:…:ecs:<region>:<account>:task/<cluster>/*`. */
+export function clusterTasksArn(scope: Pick<SchedulerRoleScope, "clusterArn" | "taskDefinitionArn">): string {
+  const { partition, region, accountId } = parseTaskDefinitionArn(scope.taskDefinitionArn);
+  return `arn:${partition}:ecs:${region}:${accountId}:task/${clusterNameOf(scope.clusterArn)}/*`;
 }
 
 /** The cluster name in `arn:…:ecs:<region>:<account>:cluster/<name>`. */

@@ -22,6 +22,7 @@ import {
   type ShardCommand,
   type SqlCommand,
   type StatusCommand,
+  type TransformSettings,
 } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
 import { chooseOutputMode } from "./cli/output-mode.ts";
@@ -30,7 +31,7 @@ import { formatReadableSkip, formatReadableSummary } from "./cli/readable-summar
 import { VERSION_LINE } from "./cli/version.ts";
 import { readHostResources } from "./config/host-resources.ts";
 import { parseSettings, type Settings } from "./config/settings.ts";
-import { sizeRun } from "./config/sizing.ts";
+import { sizeRun, type RunSizing } from "./config/sizing.ts";
 import { selectWarehouse, type WarehouseChoice } from "./config/warehouse-selection.ts";
 import { EXIT_OK, EtlError, exitCodeFor, formatError } from "./errors.ts";
 import { queryFailedError } from "./load/query-failure.ts";
@@ -46,7 +47,7 @@ import { startDeadline } from "./run/deadline.ts";
 import { onTermination } from "./run/termination.ts";
 import { newRunId } from "./run/run-id.ts";
 import { runOnce, type RunWarehouse } from "./run/run-once.ts";
-import { transformAndPublish } from "./run/transform-and-publish.ts";
+import { transformAndPublish, type Progress } from "./run/transform-and-publish.ts";
 import { s3ClientConfig } from "./s3/s3-client-config.ts";
 import { isS3Uri, parseS3Uri } from "./s3/s3-uri.ts";
 import { partReaderFor } from "./load/part-reader.ts";
@@ -64,9 +65,9 @@ function adapters(settings: Settings) {
   return {
     input: async (uri: string): Promise<InputSource> =>
       isS3Uri(uri) ? (await import("./source/s3-input.ts")).s3Input(await client(), parseS3Uri(uri)) : localInput(uri),
-    /** A small file of a fanned-out run (plan/plan-store.ts) at a URI or path. */
+    /** A small file of a fanned-out run (plan/stored-file.ts) at a URI or path. */
     storedFile: async (uri: string) =>
-      isS3Uri(uri) ? (await import("./plan/s3-plan-store.ts")).s3File(await client(), parseS3Uri(uri)) : (await import("./plan/plan-store.ts")).localFile(uri),
+      isS3Uri(uri) ? (await import("./plan/s3-stored-file.ts")).s3File(await client(), parseS3Uri(uri)) : (await import("./plan/stored-file.ts")).localFile(uri),
     output: async (uri: string, runId: string): Promise<RunOutput> =>
       isS3Uri(uri) ? (await import("./sinks/s3-run-output.ts")).S3RunOutput.create(await client(), parseS3Uri(uri), runId) : LocalRunOutput.create(uri, runId),
     s3: client,
@@ -98,6 +99,19 @@ function runWarehouse(
     dialect: choice.config.kind === "redshift" ? "redshift" : "postgres",
     table: choice.table,
     describe: choice.describe,
+  };
+}
+
+/** What the transform is told by `run` and `shard` alike: their transform settings, sized once. */
+function transformOptions(command: TransformSettings, sizing: RunSizing) {
+  return {
+    maxFieldBytes: command.maxFieldBytes,
+    partBytes: command.partBytes,
+    compression: command.compression,
+    gzipLevel: command.gzipLevel,
+    workers: sizing.workers,
+    memoryBudgetBytes: sizing.memoryBudgetBytes,
+    sliceCount: command.sliceCount,
   };
 }
 
@@ -137,16 +151,7 @@ async function run(command: RunCommand, settings: Settings): Promise<void> {
       inputUri: command.input,
       input: await io.input(command.input),
       openOutput: () => io.output(command.output, runId),
-      transform: {
-        maxFieldBytes: command.maxFieldBytes,
-        partBytes: command.partBytes,
-        compression: command.compression,
-        gzipLevel: command.gzipLevel,
-        workers: sizing.workers,
-        memoryBudgetBytes: sizing.memoryBudgetBytes,
-        sliceCount: command.sliceCount,
-        ...(view ? { onProgress: (p) => view.transform(p) } : {}),
-      },
+      transform: { ...transformOptions(command, sizing), ...(view ? { onProgress: (p: Progress) => view.transform(p) } : {}) },
       ...(choice
         ? {
             warehouse: runWarehouse(
@@ -244,7 +249,8 @@ async function plan(command: PlanCommand, settings: Settings): Promise<void> {
 async function shard(command: ShardCommand, settings: Settings): Promise<void> {
   const io = adapters(settings);
   try {
-    const { shardRun, runIdOfPlan } = await import("./plan/shard-run.ts");
+    const { shardRun } = await import("./plan/shard-run.ts");
+    const { runIdOfPlan } = await import("./plan/shard-check.ts");
     const { plannedInput } = await import("./plan/planned-input.ts");
     const { startRunObserver } = await import("./observability/run-observer.ts");
     const planUri = planUrl(command.plan);
@@ -259,18 +265,7 @@ async function shard(command: ShardCommand, settings: Settings): Promise<void> {
       openOutput: (root, id) => io.output(root.startsWith("file:") ? fileURLToPath(root) : root, id),
       transform: (runId, input, output) =>
         observer.stage("transform", () =>
-          transformAndPublish({
-            runId,
-            input,
-            output,
-            maxFieldBytes: command.maxFieldBytes,
-            partBytes: command.partBytes,
-            compression: command.compression,
-            gzipLevel: command.gzipLevel,
-            workers: sizing.workers,
-            memoryBudgetBytes: sizing.memoryBudgetBytes,
-            sliceCount: command.sliceCount,
-          }),
+          transformAndPublish({ runId, input, output, ...transformOptions(command, sizing) }),
         ),
     });
     const { summary } = result;
@@ -295,12 +290,14 @@ async function commit(command: CommitCommand, settings: Settings): Promise<void>
   const planUri = planUrl(command.plan);
   const io = adapters(settings);
   try {
-    const { commitRun, runIdOfPlan } = { ...(await import("./plan/commit-run.ts")), ...(await import("./plan/shard-run.ts")) };
+    const { commitRun } = await import("./plan/commit-run.ts");
+    const { runIdOfPlan } = await import("./plan/shard-check.ts");
     const { startRunObserver } = await import("./observability/run-observer.ts");
-    const observer = await startRunObserver(settings.observability, runIdOfPlan(planUri), { stderr: process.stderr });
+    const runId = runIdOfPlan(planUri);
+    const observer = await startRunObserver(settings.observability, runId, { stderr: process.stderr });
     const target = runWarehouse(choice, isS3Uri(planUri) ? io.s3 : undefined, {
       command: "commit",
-      runId: runIdOfPlan(planUri),
+      runId,
       waitMs: command.lockWaitSeconds * 1000,
       onWait: (message, holder) => observer.logger.warn(message, { holder }),
       onLost: (error) => observer.logger.warn("the warehouse lock was lost while held", { error }),
@@ -308,7 +305,7 @@ async function commit(command: CommitCommand, settings: Settings): Promise<void>
     // The run's outcome is reported here, where a fanned-out run ends: its metrics (the
     // no-recent-success alarm counts it), its notifications, the check against its history.
     const started = new Date();
-    const facts = () => ({ runId: runIdOfPlan(planUri), startedAt: started.toISOString(), finishedAt: new Date().toISOString(), durationMs: Date.now() - started.getTime(), input: planUri });
+    const facts = () => ({ runId, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), durationMs: Date.now() - started.getTime(), input: planUri });
     let result;
     try {
       result = await observer.stage("load", () =>

@@ -14,9 +14,10 @@ import { MANIFEST_FILE, SUMMARY_FILE } from "../run/transform-and-publish.ts";
 import type { RunSummary } from "../run/summary.ts";
 import { buildCopyManifest } from "../sinks/copy-manifest.ts";
 import { mergeShardSummaries, type PublishedShard } from "./commit-summary.ts";
-import { PLAN_FILE, parsePlan } from "./plan-file.ts";
-import type { StoredFile } from "./plan-store.ts";
-import { publishedShardProblems, shardId, shardsRootOf } from "./shard-check.ts";
+import { PLAN_FILE } from "./plan-file.ts";
+import { readPlan } from "./plan-run.ts";
+import type { StoredFile } from "./stored-file.ts";
+import { publishedShardProblems, shardId, shardSummaryUri } from "./shard-check.ts";
 
 export interface CommitRunDeps {
   /** The run's plan.jsonl, as a URL (`s3://…` or `file://…`). */
@@ -40,15 +41,12 @@ export interface CommitRunResult {
 
 export async function commitRun(deps: CommitRunDeps): Promise<CommitRunResult> {
   const { planUri } = deps;
-  const planText = await (await deps.file(planUri)).readIfPresent();
-  if (planText === undefined) throw new EtlError("INPUT_NOT_FOUND", "no plan here: run cti-etl plan first", { file: planUri });
-  const lines = parsePlan(planText, planUri);
-  const root = shardsRootOf(planUri);
+  const lines = await readPlan(deps.file, planUri);
   const runFolder = planUri.slice(0, -PLAN_FILE.length);
   const shards: PublishedShard[] = [];
   const missing: number[] = [];
   for (const line of lines) {
-    const text = await (await deps.file(`${root}${shardId(line.index)}/${SUMMARY_FILE}`)).readIfPresent();
+    const text = await (await deps.file(shardSummaryUri(planUri, line.index))).readIfPresent();
     if (text === undefined) {
       missing.push(line.index);
       continue;

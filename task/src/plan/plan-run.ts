@@ -9,7 +9,7 @@ import { EtlError } from "../errors.ts";
 import { isS3Uri } from "../s3/s3-uri.ts";
 import type { InputSource } from "../source/input-source.ts";
 import { PLAN_FILE, parsePlan, planText, type PlanLine } from "./plan-file.ts";
-import type { PlanStore } from "./plan-store.ts";
+import type { StoredFile } from "./stored-file.ts";
 import { inKeyOrder, planShards } from "./shard-plan.ts";
 
 /** The most shards a plan may have: shard folders are numbered with 5 digits (plan/shard-check.ts). */
@@ -18,7 +18,7 @@ export const MAX_SHARDS = 100_000;
 export interface PlanRunDeps {
   runId: string;
   input: () => Promise<InputSource>;
-  store: PlanStore;
+  store: StoredFile;
   shardBytes: number;
 }
 
@@ -35,6 +35,16 @@ export interface PlanRunResult {
 /** Where the plan of run `runId` under `output` (a folder or `s3://…/` prefix) is stored. Pure. */
 export function planUri(output: string, runId: string): string {
   return `${output.endsWith("/") ? output : `${output}/`}${runId}/${PLAN_FILE}`;
+}
+
+/**
+ * The plan stored at `planUri`, read and checked (plan-file.ts `parsePlan`).
+ * @throws EtlError INPUT_NOT_FOUND when there is none; BAD_PLAN when it is damaged.
+ */
+export async function readPlan(file: (uri: string) => Promise<StoredFile>, planUri: string): Promise<PlanLine[]> {
+  const text = await (await file(planUri)).readIfPresent();
+  if (text === undefined) throw new EtlError("INPUT_NOT_FOUND", "no plan here: run cti-etl plan first", { file: planUri });
+  return parsePlan(text, planUri);
 }
 
 export async function planRun(deps: PlanRunDeps): Promise<PlanRunResult> {

@@ -4,6 +4,7 @@
  */
 import { EtlError } from "../errors.ts";
 import type { RunSummary } from "../run/summary.ts";
+import { SUMMARY_FILE } from "../run/transform-and-publish.ts";
 import { PLAN_FILE, type PlanLine } from "./plan-file.ts";
 
 /** Digits of a shard's folder name: `00003`, so the shards list in order. */
@@ -22,6 +23,16 @@ export function shardId(index: number): string {
 export function shardsRootOf(planUri: string): string {
   if (!planUri.endsWith(`/${PLAN_FILE}`)) throw new EtlError("USAGE", `--plan must name a run's ${PLAN_FILE} (was ${JSON.stringify(planUri)})`);
   return `${planUri.slice(0, -PLAN_FILE.length)}shards/`;
+}
+
+/** The run id of the plan at `planUri`: the name of its folder (`…/<runId>/plan.jsonl`). */
+export function runIdOfPlan(planUri: string): string {
+  return shardsRootOf(planUri).split("/").at(-3) ?? "";
+}
+
+/** Where shard `index` of the plan at `planUri` publishes its summary. */
+export function shardSummaryUri(planUri: string, index: number): string {
+  return `${shardsRootOf(planUri)}${shardId(index)}/${SUMMARY_FILE}`;
 }
 
 /** The plan's line for shard `index`. @throws EtlError USAGE when the plan has no such shard. */

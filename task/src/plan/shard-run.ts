@@ -13,10 +13,10 @@ import { EtlError, errorCode } from "../errors.ts";
 import type { RunSummary } from "../run/summary.ts";
 import type { RunOutput } from "../sinks/run-output.ts";
 import type { InputSource } from "../source/input-source.ts";
-import { SUMMARY_FILE } from "../run/transform-and-publish.ts";
-import { parsePlan, type PlanLine } from "./plan-file.ts";
-import type { StoredFile } from "./plan-store.ts";
-import { planLineAt, publishedShardProblems, shardId, shardsRootOf } from "./shard-check.ts";
+import type { PlanLine } from "./plan-file.ts";
+import { readPlan } from "./plan-run.ts";
+import type { StoredFile } from "./stored-file.ts";
+import { planLineAt, publishedShardProblems, runIdOfPlan, shardId, shardsRootOf, shardSummaryUri } from "./shard-check.ts";
 
 /** How long an attempt that lost the race to publish waits for the winner's summary: 40 × 250 ms. */
 const RACE_WAIT_POLLS = 40;
@@ -43,20 +43,13 @@ export interface ShardRunResult {
   summary: RunSummary;
 }
 
-/** The run id of the plan at `planUri`: the name of its folder (`…/<runId>/plan.jsonl`). Pure. */
-export function runIdOfPlan(planUri: string): string {
-  return shardsRootOf(planUri).split("/").at(-3) ?? "";
-}
-
 export async function shardRun(deps: ShardRunDeps): Promise<ShardRunResult> {
   const { planUri, index } = deps;
-  const planText = await (await deps.file(planUri)).readIfPresent();
-  if (planText === undefined) throw new EtlError("INPUT_NOT_FOUND", "no plan here: run cti-etl plan first", { file: planUri });
-  const line = planLineAt(parsePlan(planText, planUri), index, planUri);
+  const line = planLineAt(await readPlan(deps.file, planUri), index, planUri);
   if (line.runId !== runIdOfPlan(planUri)) throw new EtlError("BAD_PLAN", `the plan of run ${line.runId} is stored in the folder of run ${runIdOfPlan(planUri)}`, { file: planUri, line: index + 1, field: "runId" });
   const root = shardsRootOf(planUri);
   const id = shardId(index);
-  const summaryFile = await deps.file(`${root}${id}/${SUMMARY_FILE}`);
+  const summaryFile = await deps.file(shardSummaryUri(planUri, index));
   const result = (outcome: ShardRunResult["outcome"], summary: RunSummary): ShardRunResult => ({ outcome, runId: line.runId, shard: index, of: line.of, summary });
 
   const published = async (): Promise<RunSummary | undefined> => {

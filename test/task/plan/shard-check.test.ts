@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { planLineAt, publishedShardProblems, shardId, shardsRootOf } from "../../../task/src/plan/shard-check.ts";
-import { runIdOfPlan } from "../../../task/src/plan/shard-run.ts";
+import { planLineAt, publishedShardProblems, runIdOfPlan, shardId, shardsRootOf, shardSummaryUri } from "../../../task/src/plan/shard-check.ts";
 import type { PlanLine } from "../../../task/src/plan/plan-file.ts";
 
 const line: PlanLine = {
@@ -22,6 +21,7 @@ describe("shard locations and checks", () => {
     assert.equal(shardsRootOf("s3://b/runs/r1/plan.jsonl"), "s3://b/runs/r1/shards/");
     assert.equal(shardsRootOf("file:///tmp/out/r1/plan.jsonl"), "file:///tmp/out/r1/shards/");
     assert.equal(runIdOfPlan("s3://b/runs/r1/plan.jsonl"), "r1");
+    assert.equal(shardSummaryUri("s3://b/runs/r1/plan.jsonl", 3), "s3://b/runs/r1/shards/00003/summary.json");
     assert.throws(() => shardsRootOf("s3://b/runs/r1/plan.json"), /USAGE|--plan must name a run's plan\.jsonl/);
   });
 

@@ -14,7 +14,7 @@ import { PostgresWarehouse } from "../../../task/src/load/postgres-warehouse.ts"
 import { loadRequestFor } from "../../../task/src/load/load-run.ts";
 import { commitRun } from "../../../task/src/plan/commit-run.ts";
 import { planText } from "../../../task/src/plan/plan-file.ts";
-import { localFile } from "../../../task/src/plan/plan-store.ts";
+import { localFile } from "../../../task/src/plan/stored-file.ts";
 import { plannedInput } from "../../../task/src/plan/planned-input.ts";
 import { shardRun } from "../../../task/src/plan/shard-run.ts";
 import type { PlannedObject, Shard } from "../../../task/src/plan/shard-plan.ts";

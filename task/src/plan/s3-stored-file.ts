@@ -6,7 +6,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { classifyS3Error } from "../s3/s3-errors.ts";
 import { formatS3Uri, type S3Location } from "../s3/s3-uri.ts";
-import type { StoredFile } from "./plan-store.ts";
+import type { StoredFile } from "./stored-file.ts";
 
 export function s3File(client: S3Client, location: S3Location): StoredFile {
   const { bucket, key } = location;

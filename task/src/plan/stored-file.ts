@@ -19,9 +19,6 @@ export interface StoredFile {
   readIfPresent(): Promise<string | undefined>;
 }
 
-/** The plan is one. */
-export type PlanStore = StoredFile;
-
 /** A local file, by path or `file://` URL. */
 export function localFile(pathOrUrl: string): StoredFile {
   const path = pathOrUrl.startsWith("file:") ? fileURLToPath(pathOrUrl) : pathOrUrl;
