@@ -338,30 +338,23 @@ export function parseCommand(argv: readonly string[], env: ParsedEnvironment = {
   if (first === "shard") return parseShardCommand(rest, env, zlib);
   if (first === "commit") return parseCommitCommand(rest, env);
   if (first !== "run") throw new EtlError("USAGE", `unknown command ${JSON.stringify(first)}; see cti-etl --help`);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...rest],
-      strict: true,
-      allowPositionals: false,
-      allowNegative: true,
-      options: {
-        input: { type: "string", short: "i" },
-        output: { type: "string", short: "o" },
-        ...TRANSFORM_OPTIONS,
-        "run-id": { type: "string" },
-        progress: { type: "boolean" },
-        "log-format": { type: "string" },
-        json: { type: "boolean" },
-        warehouse: { type: "string" },
-        table: { type: "string" },
-        "lock-wait": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl run --help`);
-  }
+  const { values } = commandArgs(
+    "run",
+    rest,
+    {
+      input: { type: "string", short: "i" },
+      output: { type: "string", short: "o" },
+      ...TRANSFORM_OPTIONS,
+      "run-id": { type: "string" },
+      progress: { type: "boolean" },
+      "log-format": { type: "string" },
+      json: { type: "boolean" },
+      warehouse: { type: "string" },
+      table: { type: "string" },
+      "lock-wait": { type: "string" },
+    },
+    { allowNegative: true },
+  );
   if (values.help) return { command: "help", topic: "run" };
   const { input, output } = inputAndOutput(values, env, "run");
   const runId = checkedRunId(values["run-id"]);
@@ -407,16 +400,7 @@ function transformSettings(values: { [K in keyof typeof TRANSFORM_OPTIONS]?: str
 }
 
 function parseShardCommand(args: readonly string[], env: ParsedEnvironment, zlib: ZlibCapabilities): Command {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: { plan: { type: "string" }, index: { type: "string" }, json: { type: "boolean" }, ...TRANSFORM_OPTIONS, help: { type: "boolean", short: "h" } },
-    }));
-  } catch (error) {
-    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl shard --help`);
-  }
+  const { values } = commandArgs("shard", args, { plan: { type: "string" }, index: { type: "string" }, json: { type: "boolean" }, ...TRANSFORM_OPTIONS });
   if (values.help) return { command: "help", topic: "shard" };
   if (!values.plan) throw new EtlError("USAGE", "--plan is required; see cti-etl shard --help");
   if (values.index === undefined) throw new EtlError("USAGE", "--index is required; see cti-etl shard --help");
@@ -430,23 +414,13 @@ function parseShardCommand(args: readonly string[], env: ParsedEnvironment, zlib
 }
 
 function parseCommitCommand(args: readonly string[], env: ParsedEnvironment): Command {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        plan: { type: "string" },
-        warehouse: { type: "string" },
-        table: { type: "string" },
-        "lock-wait": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl commit --help`);
-  }
+  const { values } = commandArgs("commit", args, {
+    plan: { type: "string" },
+    warehouse: { type: "string" },
+    table: { type: "string" },
+    "lock-wait": { type: "string" },
+    json: { type: "boolean" },
+  });
   if (values.help) return { command: "help", topic: "commit" };
   if (!values.plan) throw new EtlError("USAGE", "--plan is required; see cti-etl commit --help");
   return { command: "commit", plan: values.plan, warehouse: values.warehouse, table: values.table, lockWaitSeconds: lockWait(values["lock-wait"], env), json: values.json ?? false };
@@ -469,22 +443,12 @@ function checkedRunId(runId: string | undefined): string | undefined {
 }
 
 function parsePlanCommand(args: readonly string[], env: ParsedEnvironment): Command {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        input: { type: "string", short: "i" },
-        output: { type: "string", short: "o" },
-        "run-id": { type: "string" },
-        "shard-bytes": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl plan --help`);
-  }
+  const { values } = commandArgs("plan", args, {
+    input: { type: "string", short: "i" },
+    output: { type: "string", short: "o" },
+    "run-id": { type: "string" },
+    "shard-bytes": { type: "string" },
+  });
   if (values.help) return { command: "help", topic: "plan" };
   const { input, output } = inputAndOutput(values, env, "plan");
   return {
@@ -496,23 +460,30 @@ function parsePlanCommand(args: readonly string[], env: ParsedEnvironment): Comm
   };
 }
 
+/**
+ * `cti-etl <command>`'s arguments by `options` and `-h/--help`, strictly: an unknown option or a
+ * missing value is USAGE, pointing at the command's help.
+ */
+function commandArgs<const O extends Record<string, { type: "string" | "boolean"; short?: string }>>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  config: { allowPositionals?: boolean; allowNegative?: boolean } = {},
+) {
+  try {
+    return parseArgs({ args: [...args], strict: true, allowPositionals: config.allowPositionals ?? false, allowNegative: config.allowNegative ?? false, options: { ...options, help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl ${command} --help`);
+  }
+}
+
 /** `--lock-wait`, else `CTI_WAREHOUSE_LOCK_WAIT_SECONDS`, else the default. */
 function lockWait(raw: string | undefined, env: ParsedEnvironment): number {
   return flag("lock-wait", settingValue.lockWaitSeconds, raw, env.CTI_WAREHOUSE_LOCK_WAIT_SECONDS ?? DEFAULT_LOCK_WAIT_SECONDS);
 }
 
 function parseSql(args: readonly string[], env: ParsedEnvironment): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: { warehouse: { type: "string" }, json: { type: "boolean" }, "lock-wait": { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (error) {
-    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl sql --help`);
-  }
+  const parsed = commandArgs("sql", args, { warehouse: { type: "string" }, json: { type: "boolean" }, "lock-wait": { type: "string" } }, { allowPositionals: true });
   if (parsed.values.help) return { command: "help", topic: "sql" };
   if (parsed.positionals.length !== 1) throw new EtlError("USAGE", "cti-etl sql takes exactly one statement, quoted; see cti-etl sql --help");
   return {
@@ -525,22 +496,12 @@ function parseSql(args: readonly string[], env: ParsedEnvironment): Command {
 }
 
 function parseStatus(args: readonly string[], env: ParsedEnvironment): Command {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        limit: { type: "string" },
-        warehouse: { type: "string" },
-        table: { type: "string" },
-        "lock-wait": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new EtlError("USAGE", `${(error as Error).message}; see cti-etl status --help`);
-  }
+  const { values } = commandArgs("status", args, {
+    limit: { type: "string" },
+    warehouse: { type: "string" },
+    table: { type: "string" },
+    "lock-wait": { type: "string" },
+  });
   if (values.help) return { command: "help", topic: "status" };
   return {
     command: "status",
