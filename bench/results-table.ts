@@ -17,6 +17,16 @@ export function median(xs: readonly number[]): number {
   return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/**
+ * The median over rounds of `f(a[i], b[i])`: two programs measured in the same rounds (taking
+ * turns), compared round by round, so a slow minute of a shared machine moves both sides of a
+ * pair rather than one side's median. E.g. a codec's cost, `(d, n) => d - n`.
+ */
+export function medianPaired(a: readonly number[], b: readonly number[], f: (x: number, y: number) => number): number {
+  if (a.length !== b.length) throw new Error(`paired rounds differ in number: ${a.length} and ${b.length}`);
+  return median(a.map((x, i) => f(x, b[i]!)));
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 const perSecond = (n: number, ms: number) => (n / (ms / 1000) / 1e6).toFixed(2);
