@@ -126,6 +126,17 @@ export function newRowsMatch(state: TargetState, indexPresent: boolean): NewRows
 }
 
 /**
+ * Postgres: whether the stage's statistics are gathered (`analyzeStageSql`) before the insert.
+ * Autovacuum never analyzes a temporary table, and without statistics the planner guesses the
+ * stage's size when it plans a match against the target or the DISTINCT of a stage whose rows
+ * may repeat. Into an empty target with distinct rows there is nothing to plan: the insert
+ * reads the stage once, and analyzing 839,659 staged rows took 0.13 s of a 6.3 s load.
+ */
+export function analyzeStageFirst(match: NewRowsMatch, rowsMayRepeat: boolean): boolean {
+  return match !== "target-empty" || rowsMayRepeat;
+}
+
+/**
  * Postgres: whether the target's `row_hash` index is built after the insert rather than before
  * it: when it is missing from a target that already has the column, which is a target created
  * by this load (or one whose index was dropped). One sort of the new hashes builds it in a

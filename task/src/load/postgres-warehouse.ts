@@ -6,7 +6,7 @@
 import { EtlError } from "../errors.ts";
 import { distinctStagedRowsSql, ledgerInsertSql, lockLedgerSql, priorLoadsSql } from "./ledger-sql.ts";
 import { alreadyLoaded, planLoad, type LoadPlan } from "./load-plan.ts";
-import { buildIndexAfterInsert, insertNewRowsSql, newRowsMatch, postgresNewRowsSettingsSql, targetStateSql } from "./new-rows-sql.ts";
+import { analyzeStageFirst, buildIndexAfterInsert, insertNewRowsSql, newRowsMatch, postgresNewRowsSettingsSql, targetStateSql } from "./new-rows-sql.ts";
 import { analyzeStageSql } from "./postgres-stage-sql.ts";
 import { rowHashColumnLookupSql, rowHashIndexDdl, rowHashIndexLookupSql, rowHashMigrationSql, type RowHashSql } from "./row-hash-sql.ts";
 import { fileUrlPartReader, decompressed, type PartReader } from "./part-reader.ts";
@@ -47,10 +47,9 @@ export class PostgresWarehouse implements Warehouse {
       const indexLater = await ensureRowHash(tx, plan);
       await tx.query(stageTableDdl("postgres", plan.tables));
       await this.stageParts(tx, plan, request.parts, signal);
-      // Autovacuum never analyzes a temporary table: without this the planner guesses the stage's size.
-      await tx.query(analyzeStageSql(plan.tables));
       const [targetEmpty, targetBytes, stageBytes] = (await tx.query(targetStateSql(plan.tables))).rows[0]!;
       const match = newRowsMatch({ targetEmpty: targetEmpty === true, targetBytes: Number(targetBytes), stageBytes: Number(stageBytes) }, !indexLater);
+      if (analyzeStageFirst(match, plan.rowsMayRepeat)) await tx.query(analyzeStageSql(plan.tables));
       for (const sql of postgresNewRowsSettingsSql(match)) await tx.query(sql);
       // Rows repeated across shards count once: what "already present" is measured against,
       // counted once here and given to the ledger row.

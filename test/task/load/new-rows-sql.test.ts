@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { buildIndexAfterInsert, insertNewRowsSql, newRowsMatch, postgresNewRowsSettingsSql, stageRowCheckSql, targetStateSql } from "../../../task/src/load/new-rows-sql.ts";
+import { analyzeStageFirst, buildIndexAfterInsert, insertNewRowsSql, newRowsMatch, postgresNewRowsSettingsSql, stageRowCheckSql, targetStateSql } from "../../../task/src/load/new-rows-sql.ts";
 import { md5RowHash, md5RowHashOf, rowHashIndexDdl } from "../../../task/src/load/row-hash-sql.ts";
 import { stageTableDdl, targetTableDdl } from "../../../task/src/load/table-ddl.ts";
 import { sqlTableName, warehouseTables } from "../../../task/src/load/table-names.ts";
@@ -41,7 +41,7 @@ describe("stageRowCheckSql", () => {
   });
 });
 
-describe("newRowsMatch and postgresNewRowsSettingsSql", () => {
+describe("newRowsMatch, analyzeStageFirst and postgresNewRowsSettingsSql", () => {
   const state = (targetBytes: number, stageBytes: number, targetEmpty = false) => ({ targetEmpty, targetBytes, stageBytes });
   it("matches nothing in an empty target, whatever its size on disk (rows deleted) or index", () => {
     assert.equal(newRowsMatch(state(0, 8192, true), false), "target-empty");
@@ -59,6 +59,13 @@ describe("newRowsMatch and postgresNewRowsSettingsSql", () => {
     assert.equal(buildIndexAfterInsert(true, false), true);
     assert.equal(buildIndexAfterInsert(true, true), false);
     assert.equal(buildIndexAfterInsert(false, false), false, "a target being migrated gets its index first");
+  });
+
+  it("analyzes the stage whenever a plan depends on its size: a match against the target, or the DISTINCT of repeating rows", () => {
+    assert.equal(analyzeStageFirst("target-empty", false), false);
+    assert.equal(analyzeStageFirst("target-empty", true), true);
+    assert.equal(analyzeStageFirst("probe-index", false), true);
+    assert.equal(analyzeStageFirst("anti-join", false), true);
   });
 
   it("turns merge and hash joins off only to probe the index, and always gives the sort or hash memory", () => {
