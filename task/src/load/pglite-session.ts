@@ -4,22 +4,45 @@
  * COPY from a Blob.
  * @see https://pglite.dev/docs/api
  */
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import type { PGlite, Results, Transaction } from "@electric-sql/pglite";
 import type { PostgresSession, PostgresTransaction, SqlResult } from "./postgres-session.ts";
 import { stageCopyFromBlobSql } from "./postgres-stage-sql.ts";
 
 /**
  * Settings PGlite starts with, on top of its own (`PGlite.defaultStartParams`, which
- * `startParams` replaces): `shared_buffers` large enough to hold the target's `row_hash` index
- * (Postgres's 128 MB default is smaller than the index of a few million rows, and every load
- * probes it; 1M new rows into 5M: 17-20 s with 128 MB, 10 s with 512 MB), `temp_buffers` for
- * the stage (a temporary table, held in these session-local buffers, 8 MB by default), and
- * `work_mem` for the load's sort or hash of a million staged rows. All live in the
- * WebAssembly heap, which grows only as pages are used.
+ * `startParams` replaces), for a folder whose relations (`base/`) take `relationBytes` on disk:
+ * - `shared_buffers` from {@link sharedBuffersMiB}: enough to keep the target's `row_hash` index
+ *   in memory, which every load probes, and no more, since PGlite initialises all of it as it
+ *   starts, on the main thread while the transform runs;
+ * - `temp_buffers` for the stage (a temporary table, held in these session-local buffers, 8 MB
+ *   by default), and `work_mem` for the load's sort or hash of a million staged rows. Both are
+ *   taken only as they are used.
  * @see https://www.postgresql.org/docs/current/runtime-config-resource.html
  */
-export const PGLITE_SETTINGS: Readonly<Record<string, string>> = { shared_buffers: "512MB", temp_buffers: "256MB", work_mem: "128MB" };
+export function pgliteSettings(relationBytes: number): Record<string, string> {
+  return { shared_buffers: `${sharedBuffersMiB(relationBytes)}MB`, temp_buffers: "256MB", work_mem: "128MB" };
+}
+
+const MIB = 2 ** 20;
+/** The least `shared_buffers`: a new or small warehouse. */
+export const MIN_SHARED_BUFFERS_MIB = 64;
+/** The most: the index of about 25M rows; the WebAssembly heap is the laptop's memory. */
+export const MAX_SHARED_BUFFERS_MIB = 512;
+
+/**
+ * `shared_buffers` for a warehouse whose relations take `relationBytes`: half of them (about
+ * four times the `row_hash` index, which is an eighth of a target's bytes), rounded up to a
+ * power of two, between {@link MIN_SHARED_BUFFERS_MIB} and {@link MAX_SHARED_BUFFERS_MIB}.
+ * Measured: 1M new rows into 5M with 128 MB took 17–20 s to load, 10 s with 512 MB; starting
+ * PGlite took 0.93–0.95 s with 512 MB and 0.40–0.48 s with 16–32 MB (it zeroes the buffers, about
+ * 1 ms a MB), and a run into an empty warehouse peaked at 1.17 GB RSS with 512 MB, 0.66 GB with 64 MB.
+ */
+export function sharedBuffersMiB(relationBytes: number): number {
+  const wanted = Math.max(1, Math.ceil(relationBytes / 2 / MIB));
+  return Math.min(MAX_SHARED_BUFFERS_MIB, Math.max(MIN_SHARED_BUFFERS_MIB, 2 ** Math.ceil(Math.log2(wanted))));
+}
 
 /**
  * A freshly initialised data folder, as PGlite's gzip tarball: made at build time by the PGlite
@@ -37,11 +60,25 @@ export const WAREHOUSE_TEMPLATE = new URL("./pglite-template.tar.gz", import.met
 export async function openPglite(dataDir?: string, template: URL = WAREHOUSE_TEMPLATE): Promise<PGlite> {
   // Imported here: PGlite loads only when a run opens the embedded warehouse (not for --help).
   const { PGlite } = await import("@electric-sql/pglite");
-  const startParams = [...PGlite.defaultStartParams, ...Object.entries(PGLITE_SETTINGS).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
+  const settings = pgliteSettings(dataDir === undefined ? 0 : await folderBytes(join(dataDir, "base")));
+  const startParams = [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
   if (dataDir === undefined) return PGlite.create({ startParams });
   await mkdir(dataDir, { recursive: true });
   const loadDataDir = (await readdir(dataDir)).length === 0 ? await readTemplate(template) : undefined;
   return PGlite.create(dataDir, { startParams, ...(loadDataDir ? { loadDataDir } : {}) });
+}
+
+/** The bytes of the files under `dir` (every level); 0 when it does not exist (a new folder). */
+async function folderBytes(dir: string): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw error;
+  }
+  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map(async (e) => (await stat(join(e.parentPath ?? e.path, e.name))).size));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 /** The template's bytes as a Blob, or undefined when there is none (running from the sources). */

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import type { PGlite } from "@electric-sql/pglite";
-import { pgliteSession } from "../../../task/src/load/pglite-session.ts";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { MAX_SHARED_BUFFERS_MIB, MIN_SHARED_BUFFERS_MIB, pgliteSession, pgliteSettings, sharedBuffersMiB } from "../../../task/src/load/pglite-session.ts";
+import { runCli } from "../../support/cli.ts";
+import { tempDir } from "../../support/temp-dir.ts";
 import { stageTableDdl } from "../../../task/src/load/table-ddl.ts";
 import { warehouseTables } from "../../../task/src/load/table-names.ts";
 import { sharedPglite } from "./support/shared-pglite.ts";
@@ -66,5 +70,45 @@ describe("pgliteSession", () => {
     let released = false;
     await assert.rejects(pgliteSession(failing, true, async () => void (released = true)).close(), /close failed/);
     assert.equal(released, true);
+  });
+});
+
+describe("sharedBuffersMiB and pgliteSettings", () => {
+  const MiB = 2 ** 20;
+  it("gives a new or small warehouse the least, half of a larger one's relations rounded up to a power of two, and never more than the most", () => {
+    assert.equal(sharedBuffersMiB(0), MIN_SHARED_BUFFERS_MIB);
+    assert.equal(sharedBuffersMiB(22 * MiB), 64, "a new folder from the template: 22 MB");
+    assert.equal(sharedBuffersMiB(128 * MiB), 64);
+    assert.equal(sharedBuffersMiB(128 * MiB + 1), 128);
+    assert.equal(sharedBuffersMiB(146 * MiB), 128, "1M rows loaded");
+    assert.equal(sharedBuffersMiB(730 * MiB), 512, "5M rows: 128 MB took 17-20 s to load 1M rows, 512 MB 10 s");
+    assert.equal(sharedBuffersMiB(1488 * MiB), MAX_SHARED_BUFFERS_MIB, "10M rows");
+    assert.equal(sharedBuffersMiB(50 * 1024 * MiB), MAX_SHARED_BUFFERS_MIB);
+  });
+
+  it("starts PGlite with those buffers and the stage's and the sort's memory", () => {
+    assert.deepEqual(pgliteSettings(0), { shared_buffers: "64MB", temp_buffers: "256MB", work_mem: "128MB" });
+    assert.equal(pgliteSettings(300 * MiB).shared_buffers, "256MB");
+  });
+
+  it("is what the command opens a folder with: sized by what its base/ holds on disk", async function () {
+    this.timeout(60_000);
+    const dir = await tempDir("cti-buffers-");
+    try {
+      const warehouse = join(dir.path, "w");
+      const setting = async () => {
+        const result = await runCli(["sql", "--warehouse", warehouse, "--json", "SELECT current_setting('shared_buffers') AS sb"]);
+        assert.equal(result.code, 0, result.stderr);
+        return JSON.parse(result.stdout.trim()).sb as string;
+      };
+      assert.equal(await setting(), "64MB", "a new folder");
+      // 700 MB more under base/ (a sparse file beside the databases' folders, which Postgres never reads).
+      const file = await open(join(warehouse, "base", "padding"), "w");
+      await file.truncate(700 * MiB);
+      await file.close();
+      assert.equal(await setting(), "512MB");
+    } finally {
+      await dir.cleanup();
+    }
   });
 });
