@@ -16,6 +16,11 @@ export function runCli(args: readonly string[], options: { node?: string; env?: 
   return runCommand(options.node ?? process.execPath, [CLI, ...args], { env: options.env ?? process.env });
 }
 
+/** The JSON of a command's last line on stdout: the summary `run`, `plan`, `shard` and `commit` print there. */
+export function lastJson(result: Pick<CommandResult, "stdout">): ReturnType<typeof JSON.parse> {
+  return JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+}
+
 let node24: Promise<string> | undefined;
 
 /**

@@ -10,9 +10,9 @@
 import "./promise-with-resolvers.ts";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ExecutionError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
-import { join } from "node:path";
 import { constants } from "node:os";
 import { finished, spawnTracked, type CommandResult } from "./processes.ts";
+import { CLI } from "./cli.ts";
 
 type State = Record<string, unknown>;
 
@@ -53,7 +53,6 @@ export interface LocalFanOutOptions {
   onTaskStart?: (command: string[], child: import("node:child_process").ChildProcess) => void;
 }
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 
 /** Runs one execution; resolves with every task it ran and the execution's error, if it failed. */
 export async function runLocalFanOut(options: LocalFanOutOptions): Promise<{ tasks: TaskRun[]; error?: { name: string; message: string } }> {

@@ -6,15 +6,13 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/
 import { parse } from "csv-parse/sync";
 import { partSuffix, zlibCapabilities, type Compression } from "../../task/src/sinks/codec.ts";
 import { decompressPart } from "../support/part-bytes.ts";
-import { runCommand, type CommandResult } from "../support/processes.ts";
 import { cachedSample } from "../support/sample-files.ts";
 import { freshBucket } from "../support/s3-server.ts";
 import { redshiftTaskEnv, useTaskServices } from "../support/task-services.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { runNode24 } from "../support/under-node24.ts";
+import { CLI, lastJson, runCli } from "../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
-const lastJson = (r: CommandResult) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 const byKeyThenData = (a: string[], b: string[]) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : a[1]! < b[1]! ? -1 : a[1]! > b[1]! ? 1 : 0);
 
 /** The rows of parts (their header dropped), read by zlib or the zstd command, not by the job's reader. */
@@ -45,16 +43,16 @@ describe("the parts' codec end to end, from the command line (Node 20 and Node 2
     const { path } = await cachedSample(2_000, { seed: 41 });
     const env = { ...process.env, CTI_WAREHOUSE: "none" };
     const out = join(dir.path, "out");
-    const run = await runCommand(process.execPath, [CLI, "run", "-i", path, "-o", out, "--run-id", "gz"], { env });
+    const run = await runCli(["run", "-i", path, "-o", out, "--run-id", "gz"], { env });
     assert.equal(run.code, 0, run.stderr);
     const summary = lastJson(run) as RunSummaryJson;
     assert.ok([...summary.parts, ...summary.rejectedFiles].every((p) => p.relPath.endsWith(".csv.gz")), JSON.stringify(summary.parts));
 
-    const zstd = await runCommand(process.execPath, [CLI, "run", "-i", path, "-o", join(dir.path, "never"), "--compression", "zstd"], { env });
+    const zstd = await runCli(["run", "-i", path, "-o", join(dir.path, "never"), "--compression", "zstd"], { env });
     assert.equal(zstd.code, 2, zstd.stderr);
     assert.match(zstd.stderr, /USAGE: --compression zstd needs a Node\.js with zstd in node:zlib \(22\.15 or later\); this is Node 20\.\d+\.\d+: use --compression gzip or none/);
     assert.deepEqual(await readdir(join(dir.path, "never")).catch(() => []), []);
-    const fromEnv = await runCommand(process.execPath, [CLI, "run", "-i", path, "-o", join(dir.path, "never")], { env: { ...env, CTI_COMPRESSION: "zstd" } });
+    const fromEnv = await runCli(["run", "-i", path, "-o", join(dir.path, "never")], { env: { ...env, CTI_COMPRESSION: "zstd" } });
     assert.equal(fromEnv.code, 2, fromEnv.stderr);
   });
 

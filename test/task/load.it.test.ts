@@ -5,22 +5,20 @@ import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { redshiftTaskEnvironment } from "../../task/src/config/task-environment.ts";
-import { runCommand, type CommandResult } from "../support/processes.ts";
 import type { RedshiftDataEmulator } from "../support/redshift-data-emulator/index.ts";
 import { cachedSample } from "../support/sample-files.ts";
 import { freshBucket } from "../support/s3-server.ts";
 import { redshiftTaskEnv, useTaskServices } from "../support/task-services.ts";
 import { tempDir } from "../support/temp-dir.ts";
+import { lastJson, runCli } from "../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
-const lastJson = (r: CommandResult) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 
 describe("loading into the embedded warehouse (PGlite) from the command line", function () {
   this.timeout(120_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   before(async () => (dir = await tempDir()));
   after(async () => dir.cleanup());
-  const cli = (...args: string[]) => runCommand(process.execPath, [CLI, ...args], { env: { ...process.env, CTI_WAREHOUSE: join(dir.path, "wh") } });
+  const cli = (...args: string[]) => runCli(args, { env: { ...process.env, CTI_WAREHOUSE: join(dir.path, "wh") } });
 
   it("loads the clean rows once; a rerun of the same input adds nothing and names the first run; a changed input adds only new rows", async () => {
     const { path, expected } = await cachedSample(5_000, { seed: 21 });
@@ -58,7 +56,7 @@ describe("loading into the embedded warehouse (PGlite) from the command line", f
   it("loads stored parts (--gzip-level 0) cut for the slices and threads the environment asks for", async () => {
     const { path, expected } = await cachedSample(5_000, { seed: 22 });
     const env = { ...process.env, CTI_WAREHOUSE: join(dir.path, "wh"), CTI_SLICES: "3", CTI_WORKERS: "2" };
-    const run = await runCommand(process.execPath, [CLI, "run", "-i", path, "-o", join(dir.path, "out"), "--run-id", "stored", "--gzip-level", "0", "--table", "public.stored_rows"], { env });
+    const run = await runCli(["run", "-i", path, "-o", join(dir.path, "out"), "--run-id", "stored", "--gzip-level", "0", "--table", "public.stored_rows"], { env });
     assert.equal(run.code, 0, run.stderr);
     const summary = lastJson(run);
     assert.deepEqual([summary.loadOutcome, summary.loaded], ["loaded", expected.clean]);
@@ -102,7 +100,7 @@ describe("the task configured only by its environment, as on Fargate: radosgw â†
     assert.ok(!(redshiftTaskEnvironment(cti) instanceof Error) && !Array.isArray(redshiftTaskEnvironment(cti)), "the task environment schema accepts the test's environment");
     return env;
   }
-  const task = (env: NodeJS.ProcessEnv) => runCommand(process.execPath, [CLI], { env });
+  const task = (env: NodeJS.ProcessEnv) => runCli([], { env });
 
   async function tableRows(table: string): Promise<string[][]> {
     const r = await emulator.db.query<{ key: string; data: string }>(`SELECT key, data FROM ${table} ORDER BY key, data`);
@@ -169,7 +167,7 @@ describe("the task configured only by its environment, as on Fargate: radosgw â†
   });
 
   it("cti-etl sql names the statement Redshift refused, with exit 2", async () => {
-    const r = await runCommand(process.execPath, [CLI, "sql", "SELECT * FROM public.nowhere"], { env: taskEnv("unused", "public.t_sql") });
+    const r = await runCli(["sql", "SELECT * FROM public.nowhere"], { env: taskEnv("unused", "public.t_sql") });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr.trim(), /^cti-etl: QUERY_FAILED: warehouse: Redshift statement 1 of 1 \(query\) ended FAILED: .*relation "public\.nowhere" does not exist/);
   });

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { runCommand, spawnTracked, stop } from "../support/processes.ts";
 import { cachedSample } from "../support/sample-files.ts";
 import { tempDir } from "../support/temp-dir.ts";
+import { CLI, lastJson } from "../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 const SCRIPT = "/usr/bin/script";
 
 /** `value` quoted for `sh -c`. */
@@ -106,7 +106,7 @@ describe("cti-etl run on a terminal and piped", function () {
     assert.ok(lines.some((l) => l.msg === "run succeeded"));
     assert.ok(lines.some((l) => l.msg === "stage finished" && l.stage === "load" && typeof l.durationMs === "number"));
     assert.ok(lines.some((l) => typeof l._aws === "object" && l.RowsLoaded === expected.clean));
-    const summary = JSON.parse(result.stdout.trimEnd().split("\n").at(-1)!) as Record<string, unknown>;
+    const summary = lastJson(result) as Record<string, unknown>;
     assert.deepEqual([summary.rowsRead, summary.clean, summary.loaded, summary.alreadyPresent, summary.table], [expected.rowsRead, expected.clean, expected.clean, 0, "public.cti_records"]);
     assert.doesNotMatch(result.stderr + result.stdout, /\x1b\[|succeeded in/);
   });

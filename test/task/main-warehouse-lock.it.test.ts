@@ -8,8 +8,8 @@ import { LOCK_TIMING } from "../../task/src/load/warehouse-lock-decision.ts";
 import { finished, runCommand, spawnTracked, stop, type CommandResult } from "../support/processes.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { startLockHolder } from "./load/support/lock-holder-process.ts";
+import { CLI, lastJson } from "../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCommand(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
 
 /**
@@ -74,7 +74,7 @@ describe("cti-etl on one embedded warehouse from several processes", function ()
     for (const [i, { result, runId }] of runs.entries()) {
       assert.ok(!/INTERNAL/.test(result.stderr), `${runId}: ${result.stderr}`);
       if (result.code === 0) {
-        const summary = JSON.parse(result.stdout.trimEnd().split("\n").at(-1)!);
+        const summary = lastJson(result);
         assert.equal(summary.runId, runId);
         loaded.push(i);
         continue;

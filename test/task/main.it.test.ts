@@ -7,8 +7,8 @@ import { INCOMPLETE_PREFIX } from "../../task/src/sinks/local-run-output.ts";
 import { runCommand, spawnTracked, stop } from "../support/processes.ts";
 import { cachedSample } from "../support/sample-files.ts";
 import { tempDir } from "../support/temp-dir.ts";
+import { CLI } from "../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 /** The CLI with the load switched off: these tests are about the transform and its errors. */
 const cli = (...args: string[]) => runCommand(process.execPath, [CLI, ...args], { env: { ...process.env, CTI_WAREHOUSE: "none" } });
 

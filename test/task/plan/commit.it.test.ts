@@ -2,31 +2,28 @@ import assert from "node:assert/strict";
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { runCommand, type CommandResult } from "../../support/processes.ts";
 import { freshBucket } from "../../support/s3-server.ts";
 import { redshiftTaskEnv, useTaskServices } from "../../support/task-services.ts";
 import { cachedSample } from "../../support/sample-files.ts";
 import { tempDir } from "../../support/temp-dir.ts";
+import { lastJson, runCli } from "../../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 const MiB = 2 ** 20;
-const json = (r: CommandResult) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 
 describe("cti-etl commit: a planned run, end to end on the embedded warehouse", function () {
   this.timeout(300_000);
   let dir: Awaited<ReturnType<typeof tempDir>>;
   before(async () => (dir = await tempDir()));
   after(async () => dir.cleanup());
-  const cli = (args: string[]) => runCommand(process.execPath, [CLI, ...args], { env: process.env });
   const ok = async (args: string[]) => {
-    const r = await cli(args);
+    const r = await runCli(args);
     assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
     return r;
   };
   /** The table's rows, and the ledger's counts of its one run, through `cti-etl sql`. */
   async function warehouseState(warehouse: string) {
     const rows = (await ok(["sql", "--warehouse", warehouse, "--json", "SELECT key, data FROM public.cti_records ORDER BY key, data"])).stdout.trim().split("\n");
-    const ledger = json(await ok(["sql", "--warehouse", warehouse, "--json", "SELECT input_fingerprint, rows_read, clean, duplicates, rejected, loaded, already_present FROM public.cti_records_ledger"]));
+    const ledger = lastJson(await ok(["sql", "--warehouse", warehouse, "--json", "SELECT input_fingerprint, rows_read, clean, duplicates, rejected, loaded, already_present FROM public.cti_records_ledger"]));
     return { rows, ledger };
   }
 
@@ -36,14 +33,14 @@ describe("cti-etl commit: a planned run, end to end on the embedded warehouse", 
     for (const [i, seed] of [21, 22, 23, 24].entries()) await copyFile((await cachedSample(12_000, { seed })).path, join(input, `part-${i}.csv`));
     await copyFile(join(input, "part-1.csv"), join(input, "part-9.csv"));
     const out = join(dir.path, "out");
-    const planned = json(await ok(["plan", "-i", input, "-o", out, "--run-id", "fan", "--shard-bytes", String(MiB)]));
+    const planned = lastJson(await ok(["plan", "-i", input, "-o", out, "--run-id", "fan", "--shard-bytes", String(MiB)]));
     assert.ok(planned.shards >= 4, `${planned.shards} shards`);
     const started = Date.now();
     for (let k = 0; k < planned.shards; k++) await ok(["shard", "--plan", planned.plan, "--index", String(k)]);
 
     const fanned = join(dir.path, "wh-fanned");
     const committed = await ok(["commit", "--plan", join(out, "fan", "plan.jsonl"), "--warehouse", fanned]);
-    const result = json(committed);
+    const result = lastJson(committed);
     const wall = Date.now() - started;
     assert.equal(result.loadOutcome, "loaded");
     assert.match(committed.stderr, /run fan committed: \d+ rows loaded into public\.cti_records, 0 already present, \d+ kept by more than one shard/);
@@ -52,7 +49,7 @@ describe("cti-etl commit: a planned run, end to end on the embedded warehouse", 
     assert.match(committed.stderr, /"msg":"data check against history passed"/);
 
     const single = join(dir.path, "wh-single");
-    const one = json(await ok(["run", "-i", input, "-o", join(dir.path, "single"), "--warehouse", single, "--run-id", "one"]));
+    const one = lastJson(await ok(["run", "-i", input, "-o", join(dir.path, "single"), "--warehouse", single, "--run-id", "one"]));
     const a = await warehouseState(fanned);
     const b = await warehouseState(single);
     assert.deepEqual(a.rows, b.rows, "the same table");
@@ -61,9 +58,9 @@ describe("cti-etl commit: a planned run, end to end on the embedded warehouse", 
     assert.equal(result.crossShardDuplicates, one.duplicates - result.duplicates);
     console.log(`      [figures] ${planned.shards} shards, ${one.rowsRead} rows (${one.clean} clean), plan + shards + commit in ${(wall / 1000).toFixed(1)} s`);
 
-    const again = json(await ok(["commit", "--plan", planned.plan, "--warehouse", fanned]));
+    const again = lastJson(await ok(["commit", "--plan", planned.plan, "--warehouse", fanned]));
     assert.deepEqual([again.loadOutcome, again.loadedBy, again.loaded], ["already-loaded", "fan", 0]);
-    const byRun = json(await ok(["run", "-i", input, "-o", join(dir.path, "single"), "--warehouse", fanned, "--run-id", "two"]));
+    const byRun = lastJson(await ok(["run", "-i", input, "-o", join(dir.path, "single"), "--warehouse", fanned, "--run-id", "two"]));
     assert.deepEqual([byRun.loadOutcome, byRun.loadedBy], ["already-loaded", "fan"], "a single run over the same objects finds the fanned run's load");
     const load = JSON.parse(await readFile(join(out, "fan", "load.json"), "utf8"));
     assert.deepEqual([load.outcome, load.loaded, load.crossShardDuplicates], ["loaded", result.loaded, result.crossShardDuplicates]);
@@ -74,18 +71,18 @@ describe("cti-etl commit: a planned run, end to end on the embedded warehouse", 
     await mkdir(input);
     for (const [i, seed] of [31, 32, 33].entries()) await copyFile((await cachedSample(12_000, { seed })).path, join(input, `p${i}.csv`));
     const out = join(dir.path, "out2");
-    const planned = json(await ok(["plan", "-i", input, "-o", out, "--run-id", "part", "--shard-bytes", String(MiB)]));
+    const planned = lastJson(await ok(["plan", "-i", input, "-o", out, "--run-id", "part", "--shard-bytes", String(MiB)]));
     assert.ok(planned.shards >= 2);
     await ok(["shard", "--plan", planned.plan, "--index", "0"]);
     const warehouse = join(dir.path, "wh-partial");
-    const early = await cli(["commit", "--plan", planned.plan, "--warehouse", warehouse]);
+    const early = await runCli(["commit", "--plan", planned.plan, "--warehouse", warehouse]);
     assert.equal(early.code, 1, early.stderr);
     assert.match(early.stderr, new RegExp(`SHARDS_INCOMPLETE .*: ${planned.shards - 1} of ${planned.shards} shard\\(s\\) have not published \\(1`));
     assert.match(early.stderr, /"RunSucceeded":0,"RunFailed":1/);
-    const none = await cli(["commit", "--plan", planned.plan, "--warehouse", "none"]);
+    const none = await runCli(["commit", "--plan", planned.plan, "--warehouse", "none"]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /USAGE: cti-etl commit loads the run: it needs a warehouse/);
-    const tables = json(await ok(["sql", "--warehouse", warehouse, "--json", "SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'cti_records%'"]));
+    const tables = lastJson(await ok(["sql", "--warehouse", warehouse, "--json", "SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'cti_records%'"]));
     assert.equal(tables.n, 0, "nothing was loaded, or even created");
   });
 });
@@ -102,9 +99,9 @@ describe("cti-etl plan, shard and commit as the fan-out's tasks run them: radosg
     // The task's environment as the infra sets it; each step's command as the state machine overrides it.
     const env = redshiftTaskEnv(services, bucket, "public.t_fan");
     const task = async (args: string[]) => {
-      const r = await runCommand(process.execPath, [CLI, ...args], { env });
+      const r = await runCli(args, { env });
       assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-      return json(r);
+      return lastJson(r);
     };
     const planned = await task(["plan", "--run-id", "exec-1", "--shard-bytes", String(MiB)]);
     assert.equal(planned.plan, `s3://${bucket}/runs/exec-1/plan.jsonl`);

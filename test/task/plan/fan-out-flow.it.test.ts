@@ -4,13 +4,12 @@ import { join } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { fanOutDefinition } from "../../../scheduler/fan-out-definition.ts";
 import { runLocalFanOut, type TaskRun } from "../../support/local-fan-out.ts";
-import { runCommand } from "../../support/processes.ts";
 import type { RedshiftDataEmulator } from "../../support/redshift-data-emulator/index.ts";
 import { cachedSample } from "../../support/sample-files.ts";
 import { freshBucket } from "../../support/s3-server.ts";
 import { redshiftTaskEnv, useTaskServices } from "../../support/task-services.ts";
+import { lastJson, runCli } from "../../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 const MiB = 2 ** 20;
 const kind = (t: TaskRun) => `${t.command[0]}${t.command[0] === "shard" ? ` ${t.command[4]}` : ""}`;
 
@@ -71,11 +70,11 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
     assert.deepEqual(kinds.filter((k) => k === "shard 1").length, 2, "shard 1 ran twice");
     assert.equal(run.tasks.find((t) => kind(t) === "shard 1")!.exitCode, 137);
     assert.deepEqual([kinds[0], kinds.at(-1), kinds.filter((k) => k === "commit").length], ["plan", "commit", 1]);
-    const committed = JSON.parse(run.tasks.at(-1)!.result.stdout.trim().split("\n").at(-1)!);
+    const committed = lastJson(run.tasks.at(-1)!.result);
     assert.equal(committed.loadOutcome, "loaded");
 
     // One task over the same objects into another table: the same rows and ledger counts.
-    const single = await runCommand(process.execPath, [CLI, "run", "--run-id", "single-1"], { env: { ...env, CTI_TABLE: "public.t_single" } });
+    const single = await runCli(["run", "--run-id", "single-1"], { env: { ...env, CTI_TABLE: "public.t_single" } });
     assert.equal(single.code, 0, single.stderr);
     const rows = async (t: string) => (await emulator.db.query<{ k: string }>(`SELECT key || '|' || data AS k FROM ${t} ORDER BY 1`)).rows.map((r) => r.k);
     assert.deepEqual(await rows("public.t_flow"), await rows("public.t_single"));
@@ -85,7 +84,7 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
 
     const rerun = await runLocalFanOut({ definition, name: "exec-1", env, s3: client });
     assert.equal(rerun.error, undefined, JSON.stringify(rerun.error));
-    assert.ok(rerun.tasks.filter((t) => t.command[0] === "shard").every((t) => JSON.parse(t.result.stdout.trim().split("\n").at(-1)!).outcome === "already-published"));
+    assert.ok(rerun.tasks.filter((t) => t.command[0] === "shard").every((t) => lastJson(t.result).outcome === "already-published"));
     assert.equal(await rowCount("public.t_flow"), committed.loaded);
     void bucket;
   });
@@ -95,7 +94,7 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
     const run = await runLocalFanOut({ definition, name: "adhoc-1", env, s3: client, input: { input: `s3://${bucket}/input/p1.csv` } });
     assert.equal(run.error, undefined, JSON.stringify(run.error));
     assert.deepEqual(run.tasks[0]!.command, ["plan", "--run-id", "adhoc-1", "--input", `s3://${bucket}/input/p1.csv`]);
-    const committed = JSON.parse(run.tasks.at(-1)!.result.stdout.trim().split("\n").at(-1)!);
+    const committed = lastJson(run.tasks.at(-1)!.result);
     assert.deepEqual(committed.inputs.map((i: { uri: string }) => i.uri), [`s3://${bucket}/input/p1.csv`]);
     assert.equal(await rowCount("public.t_adhoc"), committed.loaded);
   });
@@ -103,7 +102,7 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
   it("a shard whose input is bad fails at once, commit never runs and nothing loads; after the fix, running again redoes only that shard", async () => {
     const { bucket, env, definition } = await setUp("public.t_bad");
     // Plan first, then replace an object: its shard reads it pinned to the planned ETag and exits 2.
-    const plan = await runCommand(process.execPath, [CLI, "plan", "--run-id", "exec-2"], { env });
+    const plan = await runCli(["plan", "--run-id", "exec-2"], { env });
     assert.equal(plan.code, 0, plan.stderr);
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: "input/p2.csv", Body: "Key,Data\nreplaced,after the plan\n" }));
     const failed = await runLocalFanOut({ definition, name: "exec-2", env, s3: client });
@@ -119,7 +118,7 @@ describe("the fan-out state machine run here: plan, shards, commit", function ()
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: "input/p2.csv", Body: original }));
     const redriven = await runLocalFanOut({ definition, name: "exec-2", env, s3: client });
     assert.equal(redriven.error, undefined, JSON.stringify(redriven.error));
-    const outcomes = redriven.tasks.filter((t) => t.command[0] === "shard").map((t) => JSON.parse(t.result.stdout.trim().split("\n").at(-1)!).outcome);
+    const outcomes = redriven.tasks.filter((t) => t.command[0] === "shard").map((t) => lastJson(t.result).outcome);
     assert.deepEqual(outcomes.filter((o) => o === "published").length, 1, `only the failed shard runs again: ${outcomes}`);
     assert.ok((await rowCount("public.t_bad")) > 0);
   });

@@ -4,14 +4,12 @@ import { join } from "node:path";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parsePlan, type PlanLine } from "../../../task/src/plan/plan-file.ts";
 import { localAwsEnv } from "../../support/aws-env.ts";
-import { runCommand, type CommandResult } from "../../support/processes.ts";
 import { freshBucket, type S3TestEndpoint } from "../../support/s3-server.ts";
 import { useS3 } from "../../support/task-services.ts";
 import { tempDir } from "../../support/temp-dir.ts";
+import { lastJson, runCli } from "../../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 const MiB = 2 ** 20;
-const json = (r: CommandResult) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 
 /** A CSV of about `bytes` bytes (its own rows, so every object differs). */
 function csvOf(name: string, bytes: number): string {
@@ -27,7 +25,7 @@ describe("cti-etl plan", function () {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   beforeEach(async () => (dir = await tempDir()));
   afterEach(async () => dir.cleanup());
-  const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => runCommand(process.execPath, [CLI, ...args], { env });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => runCli(args, { env });
 
   it("plans a folder in name order, balanced shards of whole files, once; a rerun reuses the plan whatever the folder holds now", async () => {
     const input = join(dir.path, "in");
@@ -37,7 +35,7 @@ describe("cti-etl plan", function () {
     const out = join(dir.path, "out");
     const first = await cli(["plan", "-i", input, "-o", out, "--run-id", "r1", "--shard-bytes", String(2 * MiB)]);
     assert.equal(first.code, 0, first.stderr);
-    const result = json(first);
+    const result = lastJson(first);
     const text = await readFile(join(out, "r1", "plan.jsonl"), "utf8");
     const lines = parsePlan(text, "plan.jsonl");
     const { uris, sizes: shardSizes } = planned(lines);
@@ -51,7 +49,7 @@ describe("cti-etl plan", function () {
     await writeFile(join(input, "f.csv"), csvOf("f", MiB));
     const again = await cli(["plan", "-i", input, "-o", out, "--run-id", "r1", "--shard-bytes", String(MiB)]);
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(json(again), { ...result, outcome: "already-planned" });
+    assert.deepEqual(lastJson(again), { ...result, outcome: "already-planned" });
     assert.equal(await readFile(join(out, "r1", "plan.jsonl"), "utf8"), text, "the plan is not rewritten");
   });
 
@@ -93,9 +91,9 @@ describe("cti-etl plan", function () {
       const [one, two] = await Promise.all([cli(args, env), cli(args, env)]);
       assert.equal(one.code, 0, one.stderr);
       assert.equal(two.code, 0, two.stderr);
-      assert.deepEqual([json(one).outcome, json(two).outcome].sort(), ["already-planned", "planned"], "one attempt plans, the other finds its plan");
-      assert.equal(json(one).plan, `s3://${bucket}/runs/s1/plan.jsonl`);
-      assert.deepEqual(json(one).shards, json(two).shards);
+      assert.deepEqual([lastJson(one).outcome, lastJson(two).outcome].sort(), ["already-planned", "planned"], "one attempt plans, the other finds its plan");
+      assert.equal(lastJson(one).plan, `s3://${bucket}/runs/s1/plan.jsonl`);
+      assert.deepEqual(lastJson(one).shards, lastJson(two).shards);
       const stored = await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: "runs/s1/plan.jsonl" }))).Body!.transformToString();
       const lines = parsePlan(stored, "plan.jsonl");
       const objects = lines.flatMap((l) => l.objects);

@@ -4,15 +4,13 @@ import { join } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 import { localAwsEnv } from "../../support/aws-env.ts";
-import { runCommand, type CommandResult } from "../../support/processes.ts";
 import { cachedSample } from "../../support/sample-files.ts";
 import { freshBucket, type S3TestEndpoint } from "../../support/s3-server.ts";
 import { useS3 } from "../../support/task-services.ts";
 import { tempDir } from "../../support/temp-dir.ts";
+import { lastJson, runCli } from "../../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 const MiB = 2 ** 20;
-const json = (r: CommandResult) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 
 /** The clean rows of a published run or shard folder (plain CSV parts), as `key|data`. */
 async function cleanRows(folder: string): Promise<string[]> {
@@ -30,7 +28,7 @@ describe("cti-etl shard", function () {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   beforeEach(async () => (dir = await tempDir()));
   afterEach(async () => dir.cleanup());
-  const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => runCommand(process.execPath, [CLI, ...args], { env });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) => runCli(args, { env });
 
   it("shards of a folder read every object once; together they hold the single run's rows, each shard deduplicated on its own", async () => {
     const input = join(dir.path, "in");
@@ -41,14 +39,14 @@ describe("cti-etl shard", function () {
     const out = join(dir.path, "out");
     const planned = await cli(["plan", "-i", input, "-o", out, "--run-id", "fan", "--shard-bytes", String(MiB)]);
     assert.equal(planned.code, 0, planned.stderr);
-    const { shards, plan } = json(planned);
+    const { shards, plan } = lastJson(planned);
     assert.ok(shards >= 2, `${shards} shard(s)`);
 
     const results: { outcome: string; runId: string; shard: number; of: number; summary: Record<string, number> & { inputs: { uri: string }[] } }[] = [];
     for (let k = 0; k < shards; k++) {
       const r = await cli(["shard", "--plan", plan, "--index", String(k), "--compression", "none"]);
       assert.equal(r.code, 0, r.stderr);
-      results.push(json(r));
+      results.push(lastJson(r));
     }
     assert.deepEqual(results.map((r) => [r.outcome, r.runId, r.shard, r.of]), results.map((_, k) => ["published", "fan", k, shards]));
     const read = results.flatMap((r) => r.summary.inputs.map((i: { uri: string }) => i.uri.split("/").pop()));
@@ -56,7 +54,7 @@ describe("cti-etl shard", function () {
 
     const single = await cli(["run", "-i", input, "-o", join(dir.path, "single"), "--warehouse", "none", "--compression", "none", "--run-id", "one"]);
     assert.equal(single.code, 0, single.stderr);
-    const whole = json(single);
+    const whole = lastJson(single);
     const sum = (field: string) => results.reduce((n, r) => n + r.summary[field]!, 0);
     assert.equal(sum("rowsRead"), whole.rowsRead);
     assert.equal(sum("rejected"), whole.rejected);
@@ -66,8 +64,8 @@ describe("cti-etl shard", function () {
 
     const again = await cli(["shard", "--plan", plan, "--index", "0", "--compression", "none"]);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(json(again).outcome, "already-published");
-    assert.deepEqual(json(again).summary, results[0]!.summary);
+    assert.equal(lastJson(again).outcome, "already-published");
+    assert.deepEqual(lastJson(again).summary, results[0]!.summary);
     assert.match(again.stderr, /shard 0 of \d+ was already published; not run again/);
   });
 
@@ -75,7 +73,7 @@ describe("cti-etl shard", function () {
     const input = join(dir.path, "in.csv");
     await writeFile(input, "Key,Data\na,b\n");
     const out = join(dir.path, "out");
-    const { plan } = json(await cli(["plan", "-i", input, "-o", out, "--run-id", "r1"]));
+    const { plan } = lastJson(await cli(["plan", "-i", input, "-o", out, "--run-id", "r1"]));
     const beyond = await cli(["shard", "--plan", plan, "--index", "1"]);
     assert.equal(beyond.code, 2);
     assert.match(beyond.stderr, /USAGE: --index 1: the plan .* has 1 shard\(s\), 0 to 0/);
@@ -102,15 +100,15 @@ describe("cti-etl shard", function () {
       const env = localAwsEnv(ep);
       const planned = await cli(["plan", "-i", `s3://${bucket}/in/`, "-o", `s3://${bucket}/runs/`, "--run-id", "s1", "--shard-bytes", String(MiB)], env);
       assert.equal(planned.code, 0, planned.stderr);
-      const { plan, shards } = json(planned);
+      const { plan, shards } = lastJson(planned);
       assert.equal(shards, 2);
       const attempt = () => cli(["shard", "--plan", plan, "--index", "0"], env);
       const [one, two] = await Promise.all([attempt(), attempt()]);
       assert.equal(one.code, 0, one.stderr);
       assert.equal(two.code, 0, two.stderr);
-      assert.deepEqual([json(one).outcome, json(two).outcome].sort(), ["already-published", "published"]);
-      assert.deepEqual(json(one).summary, json(two).summary, "both report the published summary");
-      assert.equal(json(one).summary.output, `s3://${bucket}/runs/s1/shards/00000/`);
+      assert.deepEqual([lastJson(one).outcome, lastJson(two).outcome].sort(), ["already-published", "published"]);
+      assert.deepEqual(lastJson(one).summary, lastJson(two).summary, "both report the published summary");
+      assert.equal(lastJson(one).summary.output, `s3://${bucket}/runs/s1/shards/00000/`);
 
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: "in/b.csv", Body: "Key,Data\nx,changed\n" }));
       const changed = await cli(["shard", "--plan", plan, "--index", "1"], env);

@@ -16,8 +16,8 @@ import { freshBucket, s3Server, s3ServerStartTimeoutMs, s3TestClient, type S3Tes
 import { startTcpProxy } from "../../support/tcp-proxy.ts";
 import { tempDir } from "../../support/temp-dir.ts";
 import { S3Client as Client } from "@aws-sdk/client-s3";
+import { CLI } from "../../support/cli.ts";
 
-const CLI = join(process.cwd(), "bin", "cti-etl.js");
 
 /** The task's environment pointed at the local S3 server, with the load switched off. */
 function awsEnv(ep: S3TestEndpoint, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
