@@ -25,7 +25,7 @@ import {
   type TransformSettings,
 } from "./cli/cli-args.ts";
 import { formatRows } from "./cli/format-rows.ts";
-import { chooseOutputMode } from "./cli/output-mode.ts";
+import { chooseOutputMode, jsonSummaryOnStdout } from "./cli/output-mode.ts";
 import { countReads, RunProgressView } from "./cli/progress.ts";
 import { formatReadableSkip, formatReadableSummary } from "./cli/readable-summary.ts";
 import { VERSION_LINE } from "./cli/version.ts";
@@ -273,7 +273,7 @@ async function shard(command: ShardCommand, settings: Settings): Promise<void> {
       result.outcome === "published" ? `shard ${result.shard} of ${result.of} published` : `shard ${result.shard} of ${result.of} was already published; not run again`,
       { shard: result.shard, outcome: result.outcome, rowsRead: summary.rowsRead, clean: summary.clean, duplicates: summary.duplicates, rejected: summary.rejected, output: summary.output },
     );
-    if (command.json || process.stdout.isTTY !== true) process.stdout.write(JSON.stringify(result) + "\n");
+    if (jsonSummaryOnStdout({ json: command.json, stdoutIsTty: process.stdout.isTTY === true })) process.stdout.write(JSON.stringify(result) + "\n");
   } finally {
     io.close();
   }
@@ -331,7 +331,7 @@ async function commit(command: CommitCommand, settings: Settings): Promise<void>
         : `already loaded: this input was loaded by run ${load.loadedBy}; nothing new was added to ${choice.table}`,
       { outcome: load.outcome, loaded: load.loaded, alreadyPresent: load.alreadyPresent, loadedBy: load.loadedBy },
     );
-    if (command.json || process.stdout.isTTY !== true) process.stdout.write(JSON.stringify({ ...summary, ...load, loadOutcome: load.outcome, ...(result.crossShardDuplicates === undefined ? {} : { crossShardDuplicates: result.crossShardDuplicates }), table: choice.table }) + "\n");
+    if (jsonSummaryOnStdout({ json: command.json, stdoutIsTty: process.stdout.isTTY === true })) process.stdout.write(JSON.stringify({ ...summary, ...load, loadOutcome: load.outcome, crossShardDuplicates: result.crossShardDuplicates, table: choice.table }) + "\n");
   } finally {
     io.close();
   }

@@ -39,7 +39,12 @@ export function chooseOutputMode(facts: OutputFacts): OutputMode {
   const logFormat = chooseLogFormat(facts.logFormat, facts.stderrIsTty);
   // A bar redrawn among JSON lines would corrupt them: by default, bars only with readable logs on a terminal.
   const progress = facts.progress === false ? "off" : facts.progress === true || (facts.stderrIsTty && logFormat === "pretty") ? (facts.stderrIsTty ? "live" : "lines") : "off";
-  const jsonSummary = facts.json || !facts.stdoutIsTty;
+  const jsonSummary = jsonSummaryOnStdout(facts);
   const readableSummary = logFormat === "pretty" ? "stderr" : facts.stdoutIsTty && !jsonSummary ? "stdout" : "none";
   return { logFormat, progress, readableSummary, jsonSummary };
+}
+
+/** Whether the JSON summary goes to stdout: with `--json`, or when stdout is not a terminal. Every command that prints one asks this. Pure. */
+export function jsonSummaryOnStdout(facts: Pick<OutputFacts, "json" | "stdoutIsTty">): boolean {
+  return facts.json || !facts.stdoutIsTty;
 }

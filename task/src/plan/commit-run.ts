@@ -73,7 +73,8 @@ export async function commitRun(deps: CommitRunDeps): Promise<CommitRunResult> {
     const load = await warehouse.load({ ...loadRequestFor(runSummary, { urlOf }, deps.table), rowsMayRepeat: true, taskArn: deps.taskArn ?? "local" });
     const crossShardDuplicates = load.outcome === "loaded" ? runSummary.clean - load.loaded - load.alreadyPresent : undefined;
     const result: CommitRunResult = { summary: runSummary, load, ...(crossShardDuplicates === undefined ? {} : { crossShardDuplicates }) };
-    await (await deps.file(urlOf(LOAD_FILE))).createOrRead(JSON.stringify({ runId, ...load, ...(crossShardDuplicates === undefined ? {} : { crossShardDuplicates }), table: deps.table }, null, 2) + "\n");
+    // JSON leaves out an undefined crossShardDuplicates (already loaded), as the result does.
+    await (await deps.file(urlOf(LOAD_FILE))).createOrRead(JSON.stringify({ runId, ...load, crossShardDuplicates, table: deps.table }, null, 2) + "\n");
     return result;
   } finally {
     await warehouse.close();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chooseOutputMode, type OutputFacts } from "../../../task/src/cli/output-mode.ts";
+import { chooseOutputMode, jsonSummaryOnStdout, type OutputFacts } from "../../../task/src/cli/output-mode.ts";
 
 const facts = (overrides: Partial<OutputFacts>): OutputFacts => ({ logFormat: "auto", json: false, progress: undefined, stderrIsTty: true, stdoutIsTty: true, ...overrides });
 
@@ -29,5 +29,13 @@ describe("chooseOutputMode", () => {
     assert.equal(chooseOutputMode(facts({ stderrIsTty: false, stdoutIsTty: false, progress: true })).progress, "lines");
     assert.equal(chooseOutputMode(facts({ progress: false })).progress, "off");
     assert.equal(chooseOutputMode(facts({ logFormat: "json", progress: true })).progress, "live");
+  });
+});
+
+describe("jsonSummaryOnStdout", () => {
+  it("prints the JSON summary with --json or off a terminal, and only then (shard and commit ask it as run does)", () => {
+    assert.equal(jsonSummaryOnStdout({ json: false, stdoutIsTty: true }), false);
+    assert.equal(jsonSummaryOnStdout({ json: true, stdoutIsTty: true }), true);
+    assert.equal(jsonSummaryOnStdout({ json: false, stdoutIsTty: false }), true);
   });
 });
