@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { benchInput } from "./bench-data.ts";
 import { CLI, MAX_RSS_PROBE } from "./build-programs.ts";
 import { countMismatch, measure } from "./measure.ts";
+import { medianPaired } from "./results-table.ts";
 
 const CACHE = fileURLToPath(new URL("../.cache/bench/", import.meta.url));
 
@@ -22,6 +23,34 @@ export interface LoadCostFigures {
   /** Rows loaded into the empty and into the holding warehouse (the last round's). */
   loadedEmpty: number;
   loadedHistory: number;
+}
+
+/** What the load section reports, each compared round by round ({@link medianPaired}): a slow minute moves both runs of a round. */
+export interface LoadCostRatios {
+  /** The default run over the transform-only run: into an empty warehouse, one holding history, a new folder. */
+  empty: number;
+  history: number;
+  newFolder: number;
+  /** The load's time (ms): the default run less the transform-only run of the same round. */
+  emptyLoadMs: number;
+  historyLoadMs: number;
+  /** The load's time into the warehouse holding history over its time into the empty one. */
+  historyOverEmptyLoad: number;
+}
+
+/** The ratios and load times of {@link LoadCostFigures}. Pure. */
+export function loadCostRatios(figures: LoadCostFigures): LoadCostRatios {
+  const t = figures.transformOnlyMs;
+  const overTransform = (runs: number[]) => medianPaired(runs, t, (run, transform) => run / transform);
+  const loadTimes = (runs: number[]) => runs.map((run, i) => run - t[i]!);
+  return {
+    empty: overTransform(figures.emptyMs),
+    history: overTransform(figures.historyMs),
+    newFolder: overTransform(figures.newFolderMs),
+    emptyLoadMs: medianPaired(figures.emptyMs, t, (run, transform) => run - transform),
+    historyLoadMs: medianPaired(figures.historyMs, t, (run, transform) => run - transform),
+    historyOverEmptyLoad: medianPaired(loadTimes(figures.historyMs), loadTimes(figures.emptyMs), (h, e) => h / e),
+  };
 }
 
 /** `cti-etl run` as installed, with the default codec; `warehouse` a PGlite folder or `none`. */

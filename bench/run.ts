@@ -39,7 +39,7 @@ import { buildPrograms, DIST, type ProgramCommand } from "./build-programs.ts";
 import { measureCodecFloor, type CodecFloor } from "./codec-floor.ts";
 import { defaultTaskLimits, runImage, type ContainerRun } from "./container.ts";
 import { formatGoals, type Goal } from "./goals.ts";
-import { measureLoadCost, type LoadCostFigures } from "./load-cost.ts";
+import { loadCostRatios, measureLoadCost, type LoadCostFigures, type LoadCostRatios } from "./load-cost.ts";
 import { countMismatch, measure } from "./measure.ts";
 import type { OutputKind } from "./peers/transform-spec.ts";
 import { formatResults, median, medianPaired, type ResultRow } from "./results-table.ts";
@@ -152,17 +152,17 @@ if (sections.has("peers")) {
 }
 
 let loadCost: LoadCostFigures | undefined;
+let loadRatios: LoadCostRatios | undefined;
 if (sections.has("load")) {
   loadCost = await measureLoadCost({ rows: Number(values["load-rows"]), historyRows: Number(values["history-rows"]), rounds, log });
-  const { transformOnlyMs: t, emptyMs: e, historyMs: h, newFolderMs: f } = loadCost;
+  loadRatios = loadCostRatios(loadCost);
+  const r = loadRatios;
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const ratio = (a: number[]) => medianPaired(a, t, (x, y) => x / y).toFixed(2);
-  const load = (a: number[]) => s(medianPaired(a, t, (x, y) => x - y));
   print(
     `\nThe embedded load (${label(loadCost.rows)} new rows, default codec, ${rounds} rounds, median; ratios and load times compared round by round): ` +
-      `transform only ${s(median(t))}; default run into an empty warehouse ${s(median(e))} (${ratio(e)}×, load ${load(e)}, ${loadCost.loadedEmpty} rows), ` +
-      `into one holding ${label(loadCost.historyRows)} rows ${s(median(h))} (${ratio(h)}×, load ${load(h)}, ${loadCost.loadedHistory} rows); ` +
-      `into a new folder (the database created by the run) ${s(median(f))} (${ratio(f)}×).\n`,
+      `transform only ${s(median(loadCost.transformOnlyMs))}; default run into an empty warehouse ${s(median(loadCost.emptyMs))} (${r.empty.toFixed(2)}×, load ${s(r.emptyLoadMs)}, ${loadCost.loadedEmpty} rows), ` +
+      `into one holding ${label(loadCost.historyRows)} rows ${s(median(loadCost.historyMs))} (${r.history.toFixed(2)}×, load ${s(r.historyLoadMs)}, ${loadCost.loadedHistory} rows); ` +
+      `into a new folder (the database created by the run) ${s(median(loadCost.newFolderMs))} (${r.newFolder.toFixed(2)}×).\n`,
   );
 }
 
@@ -230,11 +230,11 @@ const goals: Goal[] = [
     target: 1.5,
     unit: "×",
   },
-  { what: `default run / transform only, ${label(Number(values["load-rows"]))} new rows, empty warehouse`, value: loadCost && medianPaired(loadCost.emptyMs, loadCost.transformOnlyMs, (e, t) => e / t), target: 2, unit: "×" },
-  { what: `default run / transform only, warehouse holding ${label(Number(values["history-rows"]))} rows`, value: loadCost && medianPaired(loadCost.historyMs, loadCost.transformOnlyMs, (h, t) => h / t), target: 2, unit: "×" },
+  { what: `default run / transform only, ${label(Number(values["load-rows"]))} new rows, empty warehouse`, value: loadRatios?.empty, target: 2, unit: "×" },
+  { what: `default run / transform only, warehouse holding ${label(Number(values["history-rows"]))} rows`, value: loadRatios?.history, target: 2, unit: "×" },
   {
     what: "load time, holding / empty warehouse",
-    value: loadCost && medianPaired(loadCost.historyMs.map((h, i) => h - loadCost!.transformOnlyMs[i]!), loadCost.emptyMs.map((e, i) => e - loadCost!.transformOnlyMs[i]!), (h, e) => h / e),
+    value: loadRatios?.historyOverEmptyLoad,
     target: 1.3,
     unit: "×",
   },
